@@ -1,0 +1,207 @@
+#include <chrono>
+#include <map>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "aiprov/engine.hpp"
+
+namespace aiprov {
+
+const char* status_name(StepOutcome::Status s) {
+  switch (s) {
+    case StepOutcome::Status::Unchanged: return "unchanged";
+    case StepOutcome::Status::Changed: return "changed";
+    case StepOutcome::Status::Failed: return "failed";
+    case StepOutcome::Status::Skipped: return "skipped";
+    case StepOutcome::Status::NotRun: return "not run";
+  }
+  return "?";
+}
+
+namespace {
+
+const char* action_symbol(Change::Action a) {
+  switch (a) {
+    case Change::Action::Create: return "+";
+    case Change::Action::Update: return "~";
+    case Change::Action::Remove: return "-";
+    case Change::Action::Run: return "!";
+  }
+  return "?";
+}
+
+bool provides(const StepPlan& plan, const std::string& key) {
+  for (const auto& c : plan.changes)
+    for (const auto& p : c.provides)
+      if (p == key) return true;
+  return false;
+}
+
+/// Runs the apply phase of one run; keeps the state that spans steps (apt index, handlers).
+class Executor {
+ public:
+  Executor(const Recipe& recipe, Context& ctx, const ApplyOptions& options)
+      : m_recipe(recipe), m_ctx(ctx), m_options(options) {}
+
+  RunReport run(const Plan& plan) {
+    RunReport report;
+    report.run_id = m_options.run_id;
+    report.recipe_path = plan.recipe_path;
+    report.root = plan.root;
+    report.started_at = iso_now();
+    m_ctx.pending.clear();
+    for (const auto& ps : plan.steps) {
+      if (ps.handler) continue;  // handlers run when notified, below
+      if (m_failed) {
+        report.steps.push_back(not_run(ps));
+        continue;
+      }
+      if (ps.status == PlannedStep::Status::Filtered || ps.status == PlannedStep::Status::Skipped) {
+        StepOutcome o{ps.decl->id, ps.decl->type, StepOutcome::Status::Skipped, ps.why, {}, 0, false};
+        report.steps.push_back(o);
+        if (m_options.on_step_end) m_options.on_step_end(o);
+        continue;
+      }
+      for (const auto& h : ps.decl->needs) flush_handler(h, report);
+      if (m_failed) {
+        report.steps.push_back(not_run(ps));
+        continue;
+      }
+      report.steps.push_back(apply_step(ps, *ps.decl, false));
+    }
+    for (const auto& h : m_recipe.handlers) flush_handler(h.id, report);
+    report.finished_at = iso_now();
+    return report;
+  }
+
+ private:
+  StepOutcome not_run(const PlannedStep& ps) {
+    StepOutcome o{ps.decl->id, ps.decl->type, StepOutcome::Status::NotRun, "an earlier step failed",
+                  {}, 0, ps.handler};
+    if (m_options.on_step_end) m_options.on_step_end(o);
+    return o;
+  }
+
+  void flush_handler(const std::string& id, RunReport& report) {
+    if (!m_notified.count(id) || m_handlers_run.count(id)) return;
+    m_handlers_run.insert(id);
+    for (const auto& h : m_recipe.handlers) {
+      if (h.id != id) continue;
+      PlannedStep ps;
+      ps.decl = &h;
+      ps.handler = true;
+      if (m_failed) {
+        report.steps.push_back(not_run(ps));
+        return;
+      }
+      ps.plan.depends_on = "notified";  // a handler is always planned when it runs
+      report.steps.push_back(apply_step(ps, h, true));
+      return;
+    }
+  }
+
+  bool refresh_apt_index(StepOutcome& outcome) {
+    spdlog::info("apt sources changed: running apt-get update before step '{}'", outcome.id);
+    Command cmd;
+    cmd.argv = {"apt-get", "update"};
+    cmd.env = {{"DEBIAN_FRONTEND", "noninteractive"}};
+    ProcessResult r = m_ctx.host.proc.run(cmd);
+    if (!r.ok()) {
+      outcome.status = StepOutcome::Status::Failed;
+      outcome.message = "apt-get update (after the sources changed) exited " + std::to_string(r.exit_code) +
+                        ":\n" + r.tail();
+      return false;
+    }
+    m_apt_dirty = false;
+    return true;
+  }
+
+  StepOutcome apply_step(const PlannedStep& ps, const StepDecl& decl, bool handler) {
+    if (m_options.on_step_start) m_options.on_step_start(ps);
+    auto t0 = std::chrono::steady_clock::now();
+    StepOutcome outcome{decl.id, decl.type, StepOutcome::Status::Unchanged, "", {}, 0, handler};
+    try {
+      // A step whose plan depended on an earlier change is planned again now that the change is made.
+      StepPlan plan = ps.plan.depends_on.empty() ? ps.plan : decl.step->plan(m_ctx);
+      if (!plan.converged() && !plan.changes.empty()) {
+        if (m_apt_dirty && decl.step->uses_apt() && !refresh_apt_index(outcome)) {
+          m_failed = true;
+        } else {
+          for (const auto& c : plan.changes) outcome.changes.push_back(std::string(action_symbol(c.action)) + " " + c.target);
+          decl.step->apply(m_ctx, plan);
+          outcome.status = StepOutcome::Status::Changed;
+          StepPlan again = decl.step->plan(m_ctx);
+          if (!again.changes.empty()) {
+            outcome.status = StepOutcome::Status::Failed;
+            outcome.message = "not converged after apply: still " + again.changes.front().target + " (" +
+                              again.changes.front().reason + ")";
+            m_failed = true;
+          } else {
+            if (provides(plan, "apt:sources")) m_apt_dirty = true;
+            for (const auto& h : decl.notify) m_notified.insert(h);
+          }
+        }
+      }
+    } catch (const std::exception& e) {
+      outcome.status = StepOutcome::Status::Failed;
+      outcome.message = e.what();
+      m_failed = true;
+    }
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (m_options.on_step_end) m_options.on_step_end(outcome);
+    return outcome;
+  }
+
+  const Recipe& m_recipe;
+  Context& m_ctx;
+  const ApplyOptions& m_options;
+  bool m_failed = false;
+  bool m_apt_dirty = false;
+  std::set<std::string> m_notified;
+  std::set<std::string> m_handlers_run;
+};
+
+}  // namespace
+
+RunReport apply_plan(const Recipe& recipe, const Plan& plan, Context& ctx, const ApplyOptions& options) {
+  return Executor(recipe, ctx, options).run(plan);
+}
+
+bool RunReport::failed() const {
+  for (const auto& s : steps)
+    if (s.status == StepOutcome::Status::Failed) return true;
+  return false;
+}
+
+int RunReport::changed_count() const {
+  int n = 0;
+  for (const auto& s : steps)
+    if (s.status == StepOutcome::Status::Changed) ++n;
+  return n;
+}
+
+nlohmann::json RunReport::to_json() const {
+  nlohmann::json j;
+  j["run_id"] = run_id;
+  j["recipe"] = recipe_path;
+  j["root"] = root;
+  j["started_at"] = started_at;
+  j["finished_at"] = finished_at;
+  j["result"] = failed() ? "failed" : finished_at.empty() ? "running" : "ok";
+  j["changed"] = changed_count();
+  j["backups"] = backups;
+  j["steps"] = nlohmann::json::array();
+  for (const auto& s : steps) {
+    j["steps"].push_back({{"id", s.id},
+                          {"type", s.type},
+                          {"status", status_name(s.status)},
+                          {"handler", s.handler},
+                          {"message", s.message},
+                          {"changes", s.changes},
+                          {"seconds", s.seconds}});
+  }
+  return j;
+}
+
+}  // namespace aiprov

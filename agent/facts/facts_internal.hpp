@@ -1,0 +1,21 @@
+#pragma once
+/// Parsers behind gather_facts, exposed for unit tests. Private to the facts layer.
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace aiprov::facts {
+
+/// /proc/cpuinfo text -> {model, cores (logical CPUs), physical_cores when the text tells}.
+nlohmann::json parse_cpuinfo(const std::string& text);
+/// MemTotal of /proc/meminfo text, in bytes; 0 when absent.
+std::uint64_t parse_meminfo_total(const std::string& text);
+/// uname machine -> dpkg architecture name ("x86_64" -> "amd64"); unknown names pass through.
+std::string dpkg_arch(const std::string& machine);
+/// Display devices (PCI class 0x03xxxx) under SYSFS/bus/pci/devices ->
+/// {count, nvidia_count, devices: [...]}. A missing tree gives count 0.
+nlohmann::json gather_pci_gpus(const std::string& sysfs_root);
+
+}  // namespace aiprov::facts

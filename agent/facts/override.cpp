@@ -1,0 +1,71 @@
+// --fact name=value: dotted names into the facts tree, typed values.
+
+#include <charconv>
+#include <string>
+#include <vector>
+
+#include "aiprov/error.hpp"
+#include "aiprov/facts.hpp"
+
+namespace aiprov {
+namespace {
+
+std::vector<std::string> split_name(const std::string& name) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t dot = name.find('.', start);
+    std::string part = name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (part.empty()) throw UsageError("invalid fact name '" + name + "'");
+    parts.push_back(part);
+    if (dot == std::string::npos) return parts;
+    start = dot + 1;
+  }
+}
+
+/// The value as JSON: the existing fact's type wins (a string stays a string, so "22.04" is not
+/// turned into a number); a new fact becomes an integer, a boolean or a string.
+nlohmann::json typed(const std::string& value, const nlohmann::json* existing) {
+  if (existing != nullptr && existing->is_string()) return value;
+  if (value == "true") return true;
+  if (value == "false") return false;
+  std::int64_t i = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), i);
+  if (!value.empty() && ec == std::errc() && end == value.data() + value.size()) return i;
+  if (existing != nullptr && existing->is_number()) {
+    try {
+      std::size_t used = 0;
+      double d = std::stod(value, &used);
+      if (used == value.size()) return d;
+    } catch (const std::exception&) {
+    }
+  }
+  return value;
+}
+
+}  // namespace
+
+void apply_fact_override(nlohmann::json& facts, const std::string& name, const std::string& value) {
+  auto parts = split_name(name);
+  if (facts.is_null()) facts = nlohmann::json::object();
+  nlohmann::json* node = &facts;
+  std::string prefix;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    prefix += (i == 0 ? "" : ".") + parts[i];
+    nlohmann::json& child = (*node)[parts[i]];
+    if (child.is_null()) child = nlohmann::json::object();
+    if (!child.is_object()) throw UsageError("fact '" + name + "': '" + prefix + "' is not a group");
+    node = &child;
+  }
+  auto it = node->find(parts.back());
+  (*node)[parts.back()] = typed(value, it == node->end() ? nullptr : &*it);
+
+  auto& overridden = facts["overridden"];
+  if (!overridden.is_array()) overridden = nlohmann::json::array();
+  for (const auto& n : overridden) {
+    if (n == name) return;
+  }
+  overridden.push_back(name);
+}
+
+}  // namespace aiprov

@@ -1,0 +1,239 @@
+// RealProcessRunner: the ProcessRunner seam with Boost.Process. One pipe carries stdout and stderr;
+// the child gets its own process group (so a timeout kills everything it started) and, under a root
+// other than "/", is chrooted into the root.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/env.hpp>
+#include <boost/process/environment.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
+
+#include "aiprov/error.hpp"
+#include "host/real.hpp"
+
+namespace aiprov {
+namespace bp = boost::process;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const std::vector<std::string> kPathDirs = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+                                            "/usr/bin",       "/sbin",           "/bin"};
+constexpr const char* kPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Runs in the forked child before execve: own process group, default signal state, the pipes on
+/// fds 0-2, then chroot and chdir. Only async-signal-safe calls.
+struct ChildSetup : bp::extend::handler {
+  int stdin_fd;
+  int output_fd;
+  const char* chroot_dir;  // nullptr: no chroot
+  const char* cwd;
+
+  template <class Executor>
+  void on_exec_setup(Executor& exec) const {
+    ::setpgid(0, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
+    if (::dup2(stdin_fd, 0) < 0 || ::dup2(output_fd, 1) < 0 || ::dup2(output_fd, 2) < 0) {
+      exec.set_error(std::error_code(errno, std::system_category()), "dup2 failed");
+      ::_exit(127);
+    }
+    if (chroot_dir != nullptr && ::chroot(chroot_dir) != 0) {
+      exec.set_error(std::error_code(errno, std::system_category()), "chroot failed");
+      ::_exit(127);
+    }
+    if (::chdir(cwd) != 0) {
+      exec.set_error(std::error_code(errno, std::system_category()), "chdir failed");
+      ::_exit(127);
+    }
+  }
+};
+
+struct Fd {
+  int fd = -1;
+  ~Fd() { reset(); }
+  void reset() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+};
+
+/// Blocks SIGPIPE in this thread while writing to the child's stdin; a pending one is discarded.
+class SigpipeGuard {
+ public:
+  SigpipeGuard() {
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    ::pthread_sigmask(SIG_BLOCK, &pipe_set, &m_old);
+  }
+  ~SigpipeGuard() {
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    timespec zero{0, 0};
+    while (::sigtimedwait(&pipe_set, nullptr, &zero) > 0) {
+    }
+    ::pthread_sigmask(SIG_SETMASK, &m_old, nullptr);
+  }
+
+ private:
+  sigset_t m_old;
+};
+
+ProcessResult not_found(const Command& cmd) {
+  ProcessResult result;
+  result.exit_code = 127;
+  result.output = "command not found: " + cmd.argv.front() + "\n";
+  if (cmd.on_output) cmd.on_output(result.output);
+  return result;
+}
+
+class RealProcessRunner : public ProcessRunner {
+ public:
+  explicit RealProcessRunner(const std::string& root) : m_root(detail::normalize_root(root)) {
+    if (m_root != "/") m_mounts.emplace(m_root);
+  }
+
+  ProcessResult run(const Command& cmd) override {
+    if (cmd.argv.empty()) throw HostError("cannot run an empty command");
+    auto exe = detail::find_program(m_root, cmd.argv.front(), kPathDirs);
+    if (!exe) return not_found(cmd);
+    if (m_mounts) m_mounts->ensure();
+
+    bp::environment env;
+    env["PATH"] = kPath;
+    env["LANG"] = "C.UTF-8";
+    env["HOME"] = "/root";
+    for (const auto& [key, value] : cmd.env) env[key] = value;
+
+    int out_pipe[2];
+    int in_pipe[2];
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
+    Fd out_read{out_pipe[0]}, out_write{out_pipe[1]};
+    if (::pipe2(in_pipe, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
+    Fd in_read{in_pipe[0]}, in_write{in_pipe[1]};
+
+    std::string cwd = cmd.cwd.empty() ? "/" : cmd.cwd;
+    std::string host_cwd = m_root == "/" ? cwd : m_root + cwd;
+    struct stat cwd_stat {};
+    if (::stat(host_cwd.c_str(), &cwd_stat) != 0 || !S_ISDIR(cwd_stat.st_mode)) {
+      throw HostError("cannot run " + cmd.argv.front() + ": working directory " + cwd + " does not exist");
+    }
+    ChildSetup setup;
+    setup.stdin_fd = in_read.fd;
+    setup.output_fd = out_write.fd;
+    setup.chroot_dir = m_root == "/" ? nullptr : m_root.c_str();
+    setup.cwd = cwd.c_str();
+
+    std::vector<std::string> args(cmd.argv.begin() + 1, cmd.argv.end());
+    SigpipeGuard sigpipe_guard;
+    std::error_code ec;
+    bp::child child(bp::exe = *exe, bp::args = args, env, setup, ec);
+    out_write.reset();
+    in_read.reset();
+    if (ec) {
+      if (ec.value() == ENOENT) return not_found(cmd);
+      throw HostError("cannot run " + cmd.argv.front() + ": " + ec.message());
+    }
+
+    ProcessResult result;
+    std::optional<Clock::time_point> deadline;
+    if (cmd.timeout.count() > 0) deadline = Clock::now() + cmd.timeout;
+    pump(child, cmd, out_read.fd, in_write, deadline, result);
+    child.wait(ec);
+    int status = child.native_exit_code();
+    if (WIFEXITED(status)) {
+      result.exit_code = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+      result.exit_code = 128 + WTERMSIG(status);
+    }
+    return result;
+  }
+
+ private:
+  static void kill_group(bp::child& child, ProcessResult& result) {
+    ::kill(-child.id(), SIGKILL);
+    result.timed_out = true;
+  }
+
+  /// Feeds stdin, collects output until EOF, and enforces the deadline (also on a child that
+  /// closed its output but keeps running).
+  static void pump(bp::child& child, const Command& cmd, int out_fd, Fd& in_fd,
+                   std::optional<Clock::time_point> deadline, ProcessResult& result) {
+    std::string_view pending = cmd.stdin_data;
+    if (pending.empty()) in_fd.reset();
+    if (in_fd.fd >= 0) ::fcntl(in_fd.fd, F_SETFL, O_NONBLOCK);
+    std::vector<char> buf(65536);
+    std::optional<Clock::time_point> drain_until;
+    for (;;) {
+      int wait_ms = -1;
+      auto limit = drain_until ? drain_until : deadline;
+      if (limit) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*limit - Clock::now());
+        wait_ms = static_cast<int>(std::max<long long>(0, left.count()));
+      }
+      pollfd fds[2] = {{out_fd, POLLIN, 0}, {in_fd.fd, POLLOUT, 0}};
+      int rc = ::poll(fds, in_fd.fd >= 0 ? 2 : 1, wait_ms);
+      if (rc < 0 && errno == EINTR) continue;
+      if (rc == 0) {
+        if (drain_until) break;  // something outside the group keeps the pipe open
+        kill_group(child, result);
+        drain_until = Clock::now() + std::chrono::seconds(2);
+        continue;
+      }
+      if (in_fd.fd >= 0 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+        ssize_t n = ::write(in_fd.fd, pending.data(), pending.size());
+        if (n > 0) pending.remove_prefix(static_cast<std::size_t>(n));
+        if ((n < 0 && errno != EAGAIN && errno != EINTR) || pending.empty()) in_fd.reset();
+      }
+      if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+        ssize_t n = ::read(out_fd, buf.data(), buf.size());
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (n <= 0) break;
+        std::string_view chunk(buf.data(), static_cast<std::size_t>(n));
+        result.output.append(chunk);
+        if (cmd.on_output) cmd.on_output(chunk);
+      }
+    }
+    in_fd.reset();
+    if (!deadline || result.timed_out) return;
+    std::error_code ec;
+    while (child.running(ec)) {
+      if (Clock::now() >= *deadline) {
+        kill_group(child, result);
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+  std::string m_root;
+  std::optional<detail::ChrootMounts> m_mounts;
+};
+
+}  // namespace
+
+std::unique_ptr<ProcessRunner> make_real_process_runner(const std::string& root) {
+  return std::make_unique<RealProcessRunner>(root);
+}
+
+}  // namespace aiprov

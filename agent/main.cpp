@@ -1,0 +1,3 @@
+#include "aiprov/cli.hpp"
+
+int main(int argc, char** argv) { return aiprov::cli::main(argc, argv); }

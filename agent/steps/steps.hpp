@@ -1,0 +1,17 @@
+#pragma once
+/// One function per built-in step type; each lives in agent/steps/<type>.cpp and returns the type's
+/// name, summary, fields, example and factory. registry.cpp lists them in one table.
+
+#include "aiprov/step.hpp"
+
+namespace aiprov::steps {
+
+StepType file_type();
+StepType directory_type();
+StepType ini_type();
+StepType group_type();
+StepType group_members_type();
+StepType command_type();
+StepType apt_mirror_type();
+
+}  // namespace aiprov::steps
