@@ -38,7 +38,11 @@ Plan make_plan(const Recipe& recipe, Context& ctx, const Selection& selection) {
   plan.recipe_path = recipe.path;
   plan.root = ctx.host.fs.root();
   if (ctx.facts.contains("overridden"))
-    for (const auto& n : ctx.facts["overridden"]) plan.overridden_facts.push_back(n.get<std::string>());
+    for (const auto& n : ctx.facts["overridden"]) {
+      std::string name = n.get<std::string>();
+      const nlohmann::json* v = lookup_fact(ctx.facts, name);
+      plan.overridden_facts.push_back(name + "=" + (!v ? "" : v->is_string() ? v->get<std::string>() : v->dump()));
+    }
 
   ctx.pending.clear();
   std::map<std::string, std::vector<std::string>> notified;  // handler id -> notifying steps

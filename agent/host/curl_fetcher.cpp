@@ -103,6 +103,11 @@ class CurlFetcher : public Fetcher {
 
     Transfer t{fd, 0, resume_from, &req};
     CURL* curl = curl_easy_init();
+    if (curl == nullptr) {
+      ::close(fd);
+      result.error = req.url + ": cannot initialise libcurl";
+      return result;
+    }
     char errbuf[CURL_ERROR_SIZE] = "";
     std::string agent = std::string("aiprov/") + kVersion;
     curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());

@@ -179,7 +179,6 @@ TEST(FactOverrideTest, Types) {
   };
   for (const auto& c : cases) {
     apply_fact_override(facts, c.name, c.value);
-    nlohmann::json::json_pointer ptr("/" + std::string(c.name));
     std::string p = "/" + std::string(c.name);
     for (auto& ch : p) ch = ch == '.' ? '/' : ch;
     EXPECT_EQ(facts.at(nlohmann::json::json_pointer(p)), c.want) << c.name << "=" << c.value;
