@@ -3,7 +3,6 @@
 // other than "/", is chrooted into the root.
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -76,29 +75,6 @@ struct Fd {
   }
 };
 
-/// Blocks SIGPIPE in this thread while writing to the child's stdin; a pending one is discarded.
-class SigpipeGuard {
- public:
-  SigpipeGuard() {
-    sigset_t pipe_set;
-    sigemptyset(&pipe_set);
-    sigaddset(&pipe_set, SIGPIPE);
-    ::pthread_sigmask(SIG_BLOCK, &pipe_set, &m_old);
-  }
-  ~SigpipeGuard() {
-    sigset_t pipe_set;
-    sigemptyset(&pipe_set);
-    sigaddset(&pipe_set, SIGPIPE);
-    timespec zero{0, 0};
-    while (::sigtimedwait(&pipe_set, nullptr, &zero) > 0) {
-    }
-    ::pthread_sigmask(SIG_SETMASK, &m_old, nullptr);
-  }
-
- private:
-  sigset_t m_old;
-};
-
 ProcessResult not_found(const Command& cmd) {
   ProcessResult result;
   result.exit_code = 127;
@@ -145,7 +121,6 @@ class RealProcessRunner : public ProcessRunner {
     setup.cwd = cwd.c_str();
 
     std::vector<std::string> args(cmd.argv.begin() + 1, cmd.argv.end());
-    SigpipeGuard sigpipe_guard;
     std::error_code ec;
     bp::child child(bp::exe = *exe, bp::args = args, env, setup, ec);
     out_write.reset();
@@ -158,7 +133,17 @@ class RealProcessRunner : public ProcessRunner {
     ProcessResult result;
     std::optional<Clock::time_point> deadline;
     if (cmd.timeout.count() > 0) deadline = Clock::now() + cmd.timeout;
-    pump(child, cmd, out_read.fd, in_write, deadline, result);
+    detail::pump_process_io(child.id(), out_read.fd, in_write.fd, cmd.stdin_data, cmd.on_output, deadline,
+                            result);
+    in_write.fd = -1;  // closed by pump_process_io
+    while (deadline && !result.timed_out && child.running(ec)) {
+      if (Clock::now() >= *deadline) {  // the output is closed, but the command still runs
+        ::kill(-child.id(), SIGKILL);
+        result.timed_out = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     child.wait(ec);
     int status = child.native_exit_code();
     if (WIFEXITED(status)) {
@@ -170,62 +155,6 @@ class RealProcessRunner : public ProcessRunner {
   }
 
  private:
-  static void kill_group(bp::child& child, ProcessResult& result) {
-    ::kill(-child.id(), SIGKILL);
-    result.timed_out = true;
-  }
-
-  /// Feeds stdin, collects output until EOF, and enforces the deadline (also on a child that
-  /// closed its output but keeps running).
-  static void pump(bp::child& child, const Command& cmd, int out_fd, Fd& in_fd,
-                   std::optional<Clock::time_point> deadline, ProcessResult& result) {
-    std::string_view pending = cmd.stdin_data;
-    if (pending.empty()) in_fd.reset();
-    if (in_fd.fd >= 0) ::fcntl(in_fd.fd, F_SETFL, O_NONBLOCK);
-    std::vector<char> buf(65536);
-    std::optional<Clock::time_point> drain_until;
-    for (;;) {
-      int wait_ms = -1;
-      auto limit = drain_until ? drain_until : deadline;
-      if (limit) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*limit - Clock::now());
-        wait_ms = static_cast<int>(std::max<long long>(0, left.count()));
-      }
-      pollfd fds[2] = {{out_fd, POLLIN, 0}, {in_fd.fd, POLLOUT, 0}};
-      int rc = ::poll(fds, in_fd.fd >= 0 ? 2 : 1, wait_ms);
-      if (rc < 0 && errno == EINTR) continue;
-      if (rc == 0) {
-        if (drain_until) break;  // something outside the group keeps the pipe open
-        kill_group(child, result);
-        drain_until = Clock::now() + std::chrono::seconds(2);
-        continue;
-      }
-      if (in_fd.fd >= 0 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
-        ssize_t n = ::write(in_fd.fd, pending.data(), pending.size());
-        if (n > 0) pending.remove_prefix(static_cast<std::size_t>(n));
-        if ((n < 0 && errno != EAGAIN && errno != EINTR) || pending.empty()) in_fd.reset();
-      }
-      if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-        ssize_t n = ::read(out_fd, buf.data(), buf.size());
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-        if (n <= 0) break;
-        std::string_view chunk(buf.data(), static_cast<std::size_t>(n));
-        result.output.append(chunk);
-        if (cmd.on_output) cmd.on_output(chunk);
-      }
-    }
-    in_fd.reset();
-    if (!deadline || result.timed_out) return;
-    std::error_code ec;
-    while (child.running(ec)) {
-      if (Clock::now() >= *deadline) {
-        kill_group(child, result);
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  }
-
   std::string m_root;
   std::optional<detail::ChrootMounts> m_mounts;
 };

@@ -5,10 +5,12 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "aiprov/host.hpp"
@@ -68,6 +70,14 @@ class ChrootMounts {
   bool m_done = false;
   std::vector<std::string> m_mounted;  ///< host paths, in mount order
 };
+
+/// The I/O loop of a started command: writes `stdin_data` to `stdin_fd` (closed when done or when
+/// the command stops reading; -1: none), reads `output_fd` to end of file into result.output,
+/// passing each chunk to `on_output`. At `deadline` it kills process group `pgid` with SIGKILL, sets
+/// result.timed_out and reads on for at most 2 more seconds. `stdin_fd` is always closed on return.
+void pump_process_io(pid_t pgid, int output_fd, int stdin_fd, std::string_view stdin_data,
+                     const std::function<void(std::string_view)>& on_output,
+                     std::optional<std::chrono::steady_clock::time_point> deadline, ProcessResult& result);
 
 /// Whether `host_path` is a mount point according to /proc/self/mountinfo.
 bool is_mount_point(const std::string& host_path);

@@ -1,7 +1,6 @@
 #include <algorithm>
 
 #include "aiprov/recipe.hpp"
-
 #include "recipe/loader.hpp"
 #include "recipe/scalars.hpp"
 

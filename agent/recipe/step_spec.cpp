@@ -1,6 +1,5 @@
-#include "recipe/scalars.hpp"
-
 #include "aiprov/step.hpp"
+#include "recipe/scalars.hpp"
 
 namespace aiprov {
 

@@ -19,8 +19,7 @@ struct MirrorSettings {
   /// true: deb-src entries enabled for every enabled deb entry of the distribution; false: disabled;
   /// absent: left as they are.
   std::optional<bool> enable_source;
-  /// The archive suites each file (one-line) or each archive stanza (deb822) holds afterwards, in
-  /// this order for the ones added. Names of security suites are ignored: security entries are never
+  /// The archive suites each file holds afterwards, in this order for the ones added. Names of security suites are ignored: security entries are never
   /// added or removed. Absent: suites untouched.
   std::optional<std::vector<std::string>> suites;
 };
@@ -40,7 +39,9 @@ SourcesRewrite rewrite_one_line_sources(std::string_view text, const MirrorSetti
                                         bool distribution_file);
 
 /// A deb822 file (*.sources). Per stanza: URIs of an archive stanza become settings.mirror, of a
-/// security stanza settings.security_mirror when given; a stanza holding both archive and security
+/// security stanza settings.security_mirror when given. Suites not listed leave their stanzas (a
+/// stanza left without suites goes); missing suites join the enabled archive stanza holding the
+/// codename. A stanza holding both archive and security
 /// suites whose URIs would differ is split in two (archive first). Types gains or loses "deb-src"
 /// (a stanza left with no type gets "Enabled: no"). Every other byte is kept.
 SourcesRewrite rewrite_deb822_sources(std::string_view text, const MirrorSettings& settings,

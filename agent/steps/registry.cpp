@@ -8,6 +8,8 @@ void register_builtin_steps(Registry& registry) {
       steps::file_type,          steps::directory_type, steps::ini_type,
       steps::group_type,         steps::group_members_type,
       steps::command_type,       steps::apt_mirror_type,
+      steps::apt_packages_type,
+      steps::download_type,
   };
   for (auto make : kBuiltinSteps) registry.add(make());
 }

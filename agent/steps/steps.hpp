@@ -13,5 +13,7 @@ StepType group_type();
 StepType group_members_type();
 StepType command_type();
 StepType apt_mirror_type();
+StepType apt_packages_type();
+StepType download_type();
 
 }  // namespace aiprov::steps

@@ -72,23 +72,37 @@ def run(*args, timeout=DEFAULT_TIMEOUT_S, env=None, input=None):
 
 
 def start(*args, env=None):
-    """Starts aiprov in the background in its own process group; stdout/stderr are pipes."""
+    """Starts aiprov in the background in its own process group. Its output goes to temporary
+    files (a pipe nobody reads would block it once full); finish() collects them."""
     argv = [binary()] + [str(a) for a in args]
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env=_env(env), stdin=subprocess.DEVNULL, start_new_session=True)
-    p.argv = argv
+    out = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
+    err = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
+    p = subprocess.Popen(argv, stdout=out, stderr=err, env=_env(env), stdin=subprocess.DEVNULL,
+                         start_new_session=True)
+    p.argv, p.out_file, p.err_file = argv, out, err
     return p
+
+
+def _collect(proc):
+    texts = []
+    for f in (proc.out_file, proc.err_file):
+        f.seek(0)
+        texts.append(f.read())
+        f.close()
+    return texts
 
 
 def finish(proc, timeout=DEFAULT_TIMEOUT_S):
     """Waits for a start()ed process and returns its Result (kills its group after `timeout`)."""
     try:
-        out, err = proc.communicate(timeout=timeout)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+        out, err = _collect(proc)
         raise AssertionError(f"aiprov timed out after {timeout}s: {' '.join(proc.argv)}\n"
                              f"stdout: {out}\nstderr: {err}")
+    out, err = _collect(proc)
     return Result(proc.argv, proc.returncode, out, err)
 
 

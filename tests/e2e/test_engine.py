@@ -77,8 +77,9 @@ class AllStepsTest(TreeTestCase):
         self.mirror = "http://127.0.0.1:9/ubuntu/"
         self.recipe = recipe("all-steps.yaml")
 
-    def aiprov(self, *args):
-        return run(*args, self.recipe, "--root", self.tree, "--var", f"mirror={self.mirror}")
+    def aiprov(self, command, *options):
+        return run(command, self.recipe, "--root", self.tree, "--var", f"mirror={self.mirror}",
+                   *options)
 
     def test_apply_every_step_type_then_nothing_to_do(self):
         t = self.tree
@@ -122,7 +123,7 @@ class AllStepsTest(TreeTestCase):
         self.assertNotIn("pypi.org", pip)
         # commands: guards and effects, run inside the tree
         self.assertEqual(read_text(t, "/var/lib/aiprov-e2e/marker"), "ran\n")
-        self.assertEqual(read_text(t, "/var/lib/aiprov-e2e/env.txt"), "hello-aiteam /srv/shared\n")
+        self.assertEqual(read_text(t, "/var/lib/aiprov-e2e/env.txt"), "hello-aiteam /srv\n")
         self.assertIn("aiteam", read_text(t, "/var/lib/aiprov-e2e/alice-groups").split())
         self.assertFalse(os.path.exists(os.path.join(t, "var/lib/aiprov-e2e/never")))
         self.assertEqual(read_text(t, "/var/lib/aiprov-e2e/handler.log"), "notified\n")
@@ -165,6 +166,40 @@ class AllStepsTest(TreeTestCase):
         self.assertEqual(group_entry(self.tree, "aiteam"), (2345, ["alice", "bob"]))
         self.assertEqual(read_bytes(self.tree, "/etc/motd"), self.old_motd)
         self.assertFalse(os.path.exists(os.path.join(self.tree, "srv/shared/aiteam")))
+        # --skip: everything but the skipped tag; the accounts are already there
+        self.assertRc(self.aiprov("apply", "--yes", "--skip", "apt"), 0)
+        self.assertEqual(read_text(self.tree, "/etc/motd"), "Managed by aiprov (aiteam).\n")
+        self.assertIn("archive.ubuntu.com", read_text(self.tree, "/etc/apt/sources.list"))
+        self.assertRc(self.aiprov("plan", "--detailed-exitcode", "--skip", "apt"), 0)
+        self.assertRc(self.aiprov("plan", "--detailed-exitcode"), 2)
+
+    def test_options_before_the_recipe(self):
+        # `aiprov plan --only accounts RECIPE`: a repeatable option does not swallow the recipe
+        r = run("plan", "--detailed-exitcode", "--only", "accounts", self.recipe,
+                "--root", self.tree)
+        self.assertRc(r, 2)
+
+    def test_command_whose_cwd_an_earlier_step_creates(self):
+        # Planning must not run a guard in a directory that does not exist yet: the step depends on
+        # the directory step (StepPlan::depends_on) and is planned again before it is applied.
+        path = self.write_recipe("cwd.yaml", """\
+aiprov: 1
+name: e2e-cwd
+steps:
+  - id: work-dir
+    type: directory
+    path: /srv/work
+  - id: in-work-dir
+    type: command
+    argv: [/bin/sh, -c, "pwd > out.txt"]
+    cwd: /srv/work
+    unless: [test, -e, out.txt]
+""")
+        args = [path, "--root", self.tree]
+        self.assertRc(run("plan", *args, "--detailed-exitcode"), 2)
+        self.assertRc(run("apply", *args, "--yes"), 0)
+        self.assertEqual(read_text(self.tree, "/srv/work/out.txt"), "/srv/work\n")
+        self.assertRc(run("plan", *args, "--detailed-exitcode"), 0)
 
     def test_facts_of_the_tree(self):
         r = run("facts", "--root", self.tree, "--json")
@@ -269,8 +304,10 @@ class LockTest(TreeTestCase):
             if holder.poll() is not None:
                 raise AssertionError("the first run ended before it was seen holding the lock: " +
                                      finish(holder).describe())
-            return (os.path.exists(self.order) and
-                    f"pid {holder.pid}" in open(self.lock).read())
+            if not os.path.exists(self.order):
+                return False
+            with open(self.lock) as f:
+                return f"pid {holder.pid}" in f.read()
         wait_for(holding, "the first run to hold the lock and start its slow step")
         return holder
 
@@ -278,6 +315,8 @@ class LockTest(TreeTestCase):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
+        if not proc.out_file.closed:
+            finish(proc)
 
     def test_second_run_is_refused_naming_the_holder(self):
         holder = self.start_holder()
@@ -285,9 +324,9 @@ class LockTest(TreeTestCase):
         self.assertRc(second, 5)
         self.assertIn(str(holder.pid), second.stdout + second.stderr)
         self.assertRc(finish(holder), 0)
-        self.assertEqual(read_text(self.tree, "/var/lib/aiprov-e2e/order.log"),
-                         f"start {read_text(self.tree, '/var/lib/aiprov-e2e/order.log').split()[1]}"
-                         "\nend\n", "the refused run ran nothing")
+        lines = read_text(self.tree, "/var/lib/aiprov-e2e/order.log").splitlines()
+        self.assertEqual([line.split()[0] for line in lines], ["start", "end"],
+                         "the refused run ran nothing")
 
     def test_wait_lock_waits_for_the_holder(self):
         holder = self.start_holder()
@@ -314,7 +353,7 @@ class KillTest(TreeTestCase):
         self.big = {}
         for gen in ("1", "2"):
             line = f"generation {gen}: " + "x" * 100 + "\n"
-            self.big[gen] = (line * 40000).encode()  # about 4 MB
+            self.big[gen] = (line * 2000).encode()  # about 230 KB
             with open(os.path.join(self.tmp, f"files/big-{gen}.conf"), "wb") as f:
                 f.write(self.big[gen])
 
@@ -324,8 +363,9 @@ class KillTest(TreeTestCase):
                 "/etc/aiprov-e2e/last.conf": f"generation {gen}: last\n".encode()}
 
     def apply(self, gen):
+        """A run that does not pause in the slow step."""
         return run("apply", self.recipe, "--root", self.tree, "--yes", "--var",
-                   f"generation={gen}")
+                   f"generation={gen}", "--var", "pause=0")
 
     def test_killed_run_leaves_old_or_new_files_and_the_next_run_converges(self):
         t = self.tree
@@ -339,18 +379,18 @@ class KillTest(TreeTestCase):
         try:
             wait_for(lambda: os.path.exists(started) or proc.poll() is not None,
                      "the slow step to start")
-            self.assertIsNone(proc.poll(), "the run ended before it was killed")
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
         finally:
-            if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=30)
+            ended_early = proc.poll() is not None
+            if not ended_early:
+                os.kill(proc.pid, signal.SIGKILL)  # aiprov itself, in the middle of the run
+            proc.wait(timeout=30)
             try:
                 os.killpg(proc.pid, signal.SIGKILL)  # the orphaned sleep inside the tree
             except ProcessLookupError:
                 pass
-        self.assertEqual(proc.returncode, -signal.SIGKILL)
+            killed = finish(proc)
+        self.assertFalse(ended_early, "the run ended before it was killed" + killed.describe())
+        self.assertEqual(killed.rc, -signal.SIGKILL)
 
         for path in self.FILES:
             got = read_bytes(t, path)
@@ -378,7 +418,7 @@ class BrokenRecipeTest(TreeTestCase):
         ("broken-type.yaml", 7, "mode"),
         ("broken-unknown-step.yaml", 8, "fiel"),
         ("broken-unknown-field.yaml", 7, "contnet"),
-        ("broken-yaml.yaml", None, None),
+        ("broken-yaml.yaml", 8, "YAML"),
     ]
 
     def test_validate_names_file_line_col(self):
@@ -407,9 +447,16 @@ class BrokenRecipeTest(TreeTestCase):
         self.assertFalse(os.path.exists(os.path.join(tree, "var/lib/aiprov/runs")))
 
     def test_usage_errors_exit_3(self):
-        self.assertRc(run("apply", recipe("mirror.yaml")), 3)  # neither --yes nor a terminal
-        self.assertRc(run("plan", recipe("mirror.yaml"), "--var", "novalue"), 3)
+        tree = rootfs.new_tree(self.tmp)
+        self.addCleanup(rootfs.remove_tree, tree)
+        rootfs.make_ubuntu_like(tree, "22.04")
+        sources = read_bytes(tree, "/etc/apt/sources.list")
+        # apply without --yes and without a terminal to ask on: refused, nothing changed
+        self.assertRc(run("apply", recipe("mirror.yaml"), "--root", tree), 3)
+        self.assertEqual(read_bytes(tree, "/etc/apt/sources.list"), sources)
+        self.assertRc(run("plan", recipe("mirror.yaml"), "--root", tree, "--var", "novalue"), 3)
         self.assertRc(run("validate", os.path.join(self.tmp, "missing.yaml")), 3)
+        self.assertRc(run("no-such-command"), 3)
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ TEST(Interpolation, WholeStringListVariableBecomesTheList) {
 TEST(Interpolation, ListReferencesInsideAListAreSpliced) {
   ScratchDir dir;
   auto path = dir.write("main.yaml", with_step("  users: [alice, bob]\n",
-                                               "    text: x\n    items: [root, \"${users}\", ${facts.gpu.names}]\n"));
+                                               "    text: x\n    items: [root, \"${users}\", \"${facts.gpu.names}\"]\n"));
   EXPECT_EQ(echo(load(path).steps[0]).items,
             (std::vector<std::string>{"root", "alice", "bob", "L40", "L40"}));
 }

@@ -161,10 +161,10 @@ TEST(Load, WhenColumnsPointInsideQuotedAndBlockExpressions) {
   EXPECT_EQ(load_error(quoted), quoted + ":6:40: undefined variable 'gpu_count'");
   auto block = dir.write("b.yaml", "aiprov: 1\nsteps:\n" + step("s", "x") +
                                        "    when: >-\n      facts.os.id ==\n");
-  EXPECT_EQ(load_error(block), block + ":7:22: unexpected end of expression");
+  EXPECT_EQ(load_error(block), block + ":7:21: unexpected end of expression");
   auto plain = dir.write("p.yaml", "aiprov: 1\nvars:\n  v: x\nsteps:\n" + step("s", "x") +
                                        "    when: v and facts.x or w\n");
-  EXPECT_EQ(load_error(plain), plain + ":8:30: undefined variable 'w'");
+  EXPECT_EQ(load_error(plain), plain + ":8:28: undefined variable 'w'");
 }
 
 TEST(Load, WhenMayUseVarsFromModulesAndVarOverrides) {

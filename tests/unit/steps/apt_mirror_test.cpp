@@ -324,6 +324,34 @@ TEST(AptMirror, SuitesDeb822) {
   EXPECT_EQ(content(h, kUbuntuSources), expected);
 }
 
+TEST(AptMirror, SuitesDeb822OneStanzaPerSuite) {
+  FakeHost h;
+  h.fs.add_file(kUbuntuSources,
+                "Types: deb\nURIs: http://archive.ubuntu.com/ubuntu/\nSuites: noble\nComponents: main\n\n"
+                "Types: deb\nURIs: http://archive.ubuntu.com/ubuntu/\nSuites: noble-updates\nComponents: main\n\n"
+                "Types: deb\nURIs: http://archive.ubuntu.com/ubuntu/\nSuites: noble-backports\nComponents: main\n\n"
+                "Types: deb\nURIs: http://security.ubuntu.com/ubuntu/\nSuites: noble-security\nComponents: main\n");
+  StepPlan plan = converge(h, *aliyun({{"suites", list({"noble-proposed", "noble", "noble-updates"})}}));
+  EXPECT_EQ(plan.changes.at(0).reason,
+            "suite noble-backports removed; suite noble-proposed added; archive -> https://mirrors.aliyun.com/ubuntu/");
+  EXPECT_EQ(content(h, kUbuntuSources),
+            "Types: deb\nURIs: https://mirrors.aliyun.com/ubuntu/\nSuites: noble noble-proposed\nComponents: main\n\n"
+            "Types: deb\nURIs: https://mirrors.aliyun.com/ubuntu/\nSuites: noble-updates\nComponents: main\n\n"
+            "Types: deb\nURIs: http://security.ubuntu.com/ubuntu/\nSuites: noble-security\nComponents: main\n");
+}
+
+TEST(AptMirror, EnableSourceFalseDisablesASourceOnlyStanza) {
+  FakeHost h;
+  const std::string text =
+      "Types: deb\nURIs: http://archive.ubuntu.com/ubuntu/\nSuites: noble\nComponents: main\n\n"
+      "Types: deb-src\nURIs: http://archive.ubuntu.com/ubuntu/\nSuites: noble\nComponents: main\n";
+  h.fs.add_file(kUbuntuSources, text);
+  converge(h, *aliyun({{"enable_source", scalar("false")}}));
+  EXPECT_EQ(content(h, kUbuntuSources),
+            "Types: deb\nURIs: https://mirrors.aliyun.com/ubuntu/\nSuites: noble\nComponents: main\n\n"
+            "Types: deb-src\nURIs: https://mirrors.aliyun.com/ubuntu/\nSuites: noble\nComponents: main\nEnabled: no\n");
+}
+
 const char* const kMixed =
     "Types: deb\n"
     "URIs: http://archive.ubuntu.com/ubuntu/\n"
@@ -354,7 +382,7 @@ TEST(AptMirror, MixedStanzaStaysWholeWhenBothGoToTheMirror) {
   h.fs.add_file(kUbuntuSources, kMixed);
   StepPlan plan = converge(h, *aliyun({{"security_mirror", scalar(kAliyun)}}));
   EXPECT_EQ(plan.changes.at(0).reason,
-            "security -> https://mirrors.aliyun.com/ubuntu/; archive -> https://mirrors.aliyun.com/ubuntu/");
+            "archive -> https://mirrors.aliyun.com/ubuntu/; security -> https://mirrors.aliyun.com/ubuntu/");
   EXPECT_EQ(content(h, kUbuntuSources), replace_all(kMixed, "http://archive.ubuntu.com/ubuntu/", kAliyun));
 }
 
