@@ -7,6 +7,7 @@
 
 #include "aiprov/error.hpp"
 #include "cli/options.hpp"
+#include "steps/apt_run.hpp"
 
 namespace aiprov::cli {
 
@@ -40,8 +41,11 @@ void add_apply(CLI::App& app, Options& o, Action& action) {
   cmd->add_option("recipe", o.recipe, "Recipe file")->required();
   cmd->add_flag("-y,--yes", o.yes, "Do not ask for confirmation");
   cmd->add_option("--wait-lock", o.wait_lock, "Wait up to SECONDS for another run's lock")->type_name("SECONDS");
+  cmd->add_option("--apt-lock-timeout", o.apt_lock_timeout, "Wait up to SECONDS for dpkg's lock (default 600)")
+      ->type_name("SECONDS");
   cmd->callback([&o, &action] {
     action = [&o] {
+      steps::apt::set_apt_lock_timeout(std::chrono::seconds(o.apt_lock_timeout));
       Session session(o);
       Recipe recipe = session.load_recipe();  // validation before anything on the host is touched
       FileSystem& fs = session.host().fs;
@@ -71,7 +75,22 @@ void add_apply(CLI::App& app, Options& o, Action& action) {
           human << "==> " << ps.decl->id << " (" << ps.decl->type << (ps.handler ? ", handler" : "") << ")\n"
                 << std::flush;
         };
+        // Progress of long operations: one line redrawn on a terminal, plain lines in logs and pipes.
+        const bool live = !o.json && ::isatty(STDERR_FILENO);
+        bool progress_shown = false;
+        ctx.progress = [&](const std::string& line) {
+          if (live) {
+            std::cerr << "\r    " << line << "\033[K" << std::flush;
+            progress_shown = true;
+          } else {
+            std::cerr << "    " << line << "\n";
+          }
+        };
         ao.on_step_end = [&](const StepOutcome& so) {
+          if (progress_shown) {
+            std::cerr << "\r\033[K" << std::flush;
+            progress_shown = false;
+          }
           if (so.status == StepOutcome::Status::Skipped || so.status == StepOutcome::Status::Unchanged) return;
           std::ostringstream line;
           line << "    " << so.id << ": " << status_name(so.status);

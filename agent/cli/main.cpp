@@ -11,19 +11,25 @@ namespace aiprov::cli {
 
 namespace {
 
+/// A repeatable option that takes exactly one value per occurrence, so `--only x RECIPE` leaves RECIPE
+/// to the positional argument.
+CLI::Option* repeatable(CLI::Option* opt) {
+  return opt->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
 void add_common_options(CLI::App& app, Options& o) {
   app.add_option("--root", o.root, "Operate on the system tree at DIR (files, commands, state, lock)")
       ->type_name("DIR");
-  app.add_option("--var", o.vars, "Set a recipe variable (repeatable); overrides the recipe's vars")
+  repeatable(app.add_option("--var", o.vars, "Set a recipe variable (repeatable); overrides the recipe's vars"))
       ->type_name("NAME=VALUE");
-  app.add_option("--fact", o.fact_overrides, "Override a detected fact, such as gpu.count=2 (repeatable)")
+  repeatable(app.add_option("--fact", o.fact_overrides, "Override a detected fact, such as gpu.count=2 (repeatable)"))
       ->type_name("NAME=VALUE");
   app.add_option("--sysfs", o.sysfs, "Read PCI devices from DIR instead of /sys")->type_name("DIR");
   app.add_flag("--json", o.json, "Write one JSON document to stdout; human progress goes to stderr");
   app.add_flag("-v,--verbose", o.verbose, "More log output (repeat for debug)");
   app.add_flag("-q,--quiet", o.quiet, "Only errors in the log output");
-  app.add_option("--only", o.only, "Only the steps with this id or tag (repeatable)")->type_name("ID|TAG");
-  app.add_option("--skip", o.skip, "Skip the steps with this id or tag (repeatable)")->type_name("ID|TAG");
+  repeatable(app.add_option("--only", o.only, "Only the steps with this id or tag (repeatable)"))->type_name("ID|TAG");
+  repeatable(app.add_option("--skip", o.skip, "Skip the steps with this id or tag (repeatable)"))->type_name("ID|TAG");
 }
 
 }  // namespace

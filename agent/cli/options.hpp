@@ -28,6 +28,7 @@ struct Options {
   bool yes = false;
   bool detailed_exitcode = false;
   int wait_lock = 0;
+  int apt_lock_timeout = 600;
   std::string recipe;
 };
 

@@ -36,6 +36,7 @@ Recipe Session::load_recipe() const {
     lo.var_overrides[name] = value;
   }
   lo.facts = &m_facts;
+  lo.registry = &builtin_registry();
   return aiprov::load_recipe(m_options.recipe, lo);
 }
 

@@ -37,12 +37,20 @@ class CommandStep : public Step {
       std::string by = ctx.pending_by("path:" + *m_creates);
       if (!by.empty()) plan.depends_on = "path '" + *m_creates + "' is created by step '" + by + "'";
     }
-    if (!m_unless.empty()) {
+    // Guards run in the command's working directory; when an earlier step creates it, they cannot run
+    // yet, so the outcome depends on that step.
+    const bool guards_can_run = m_cmd.cwd.empty() || ctx.host.fs.stat(m_cmd.cwd).has_value();
+    if (!guards_can_run && (!m_unless.empty() || !m_onlyif.empty())) {
+      std::string by = creator_of(ctx, m_cmd.cwd);
+      if (by.empty()) throw StepError("step '" + m_id + "': working directory " + m_cmd.cwd + " does not exist");
+      plan.depends_on = "working directory " + m_cmd.cwd + " is created by step '" + by + "'";
+      reasons.push_back("guards run once " + m_cmd.cwd + " exists");
+    } else if (!m_unless.empty()) {
       ProcessResult r = ctx.host.proc.run(guard(m_unless));
       if (r.ok()) return {};
       reasons.push_back("unless: `" + display_argv(m_unless) + "` " + outcome(r));
     }
-    if (!m_onlyif.empty()) {
+    if (!m_onlyif.empty() && guards_can_run) {
       ProcessResult r = ctx.host.proc.run(guard(m_onlyif));
       if (!r.ok()) return {};
       reasons.push_back("onlyif: `" + display_argv(m_onlyif) + "` " + outcome(r));
@@ -81,6 +89,15 @@ class CommandStep : public Step {
     Command g = m_cmd;
     g.argv = argv;
     return g;
+  }
+  /// The earlier step that creates `dir` or something below it (and so its parents), or "".
+  static std::string creator_of(const Context& ctx, const std::string& dir) {
+    std::string by = ctx.pending_by("path:" + dir);
+    if (!by.empty()) return by;
+    const std::string prefix = "path:" + (dir.back() == '/' ? dir : dir + "/");
+    auto it = ctx.pending.lower_bound(prefix);
+    if (it != ctx.pending.end() && it->first.compare(0, prefix.size(), prefix) == 0) return it->second;
+    return {};
   }
   static std::string outcome(const ProcessResult& r) {
     return r.timed_out ? "timed out" : "exited " + std::to_string(r.exit_code);

@@ -353,9 +353,7 @@ StepType deb_type() {
   t.example =
       "- id: cuda-local-repo\n"
       "  type: deb\n"
-      "  url: https://developer.download.nvidia.com/compute/cuda/12.4.0/local_installers/"
-      "cuda-repo-ubuntu2204-12-4-local_12.4.0-550.54.14-1_amd64.deb\n"
-      "  sha256: <64 hex digits>\n"
+      "  path: cuda-repo-ubuntu2204-12-4-local_12.4.0-550.54.14-1_amd64.deb\n"
       "  package: cuda-repo-ubuntu2204-12-4-local\n"
       "  version: 12.4.0-550.54.14-1\n"
       "  keyring_glob: /var/cuda-repo-ubuntu2204-12-4-local/cuda-*-keyring.gpg\n"

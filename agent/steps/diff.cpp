@@ -1,6 +1,7 @@
 #include "steps/diff.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -29,52 +30,75 @@ struct Edit {
   int b;  ///< index in after (Equal, Insert)
 };
 
-/// Myers' O(ND) shortest edit script.
-std::vector<Edit> myers(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b) {
-  const int n = static_cast<int>(a.size());
-  const int m = static_cast<int>(b.size());
-  const int max = n + m;
+/// Beyond this many differing lines the edit script is no longer minimal: the differing middle is shown
+/// as deleted and re-inserted. Myers' memory grows with the square of the edit distance; the cap keeps a
+/// plan of a wholly rewritten large file at a few MB instead of gigabytes.
+constexpr int kMaxEditDistance = 2000;
+
+/// Myers' O(ND) shortest edit script of a[a0, a1) against b[b0, b1); nullopt past kMaxEditDistance.
+/// Each step d keeps only its V slice [-d, d], so memory is O(D^2), not O(D * (N + M)).
+std::optional<std::vector<Edit>> myers(const std::vector<std::string_view>& a, int a0, int a1,
+                                       const std::vector<std::string_view>& b, int b0, int b1) {
+  const int n = a1 - a0;
+  const int m = b1 - b0;
+  const int max = std::min(n + m, kMaxEditDistance);
   const int offset = max + 1;
   std::vector<int> v(2 * max + 3, 0);
-  std::vector<std::vector<int>> trace;
-  int d_end = 0;
-  for (int d = 0; d <= max; ++d) {
-    trace.push_back(v);
-    bool done = false;
+  std::vector<std::vector<int>> trace;  // trace[d][k + d] = V[k] before step d
+  int d_end = -1;
+  for (int d = 0; d <= max && d_end < 0; ++d) {
+    trace.emplace_back(v.begin() + offset - d, v.begin() + offset + d + 1);
     for (int k = -d; k <= d; k += 2) {
       int x = (k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1])) ? v[offset + k + 1]
                                                                            : v[offset + k - 1] + 1;
       int y = x - k;
-      while (x < n && y < m && a[x] == b[y]) ++x, ++y;
+      while (x < n && y < m && a[a0 + x] == b[b0 + y]) ++x, ++y;
       v[offset + k] = x;
       if (x >= n && y >= m) {
-        done = true;
+        d_end = d;
         break;
       }
     }
-    if (done) {
-      d_end = d;
-      break;
-    }
   }
-  // Backtrack from (n, m) through the saved V arrays.
+  if (d_end < 0) return std::nullopt;
+  // Backtrack from (n, m) through the saved V slices.
   std::vector<Edit> edits;
   int x = n, y = m;
   for (int d = d_end; d > 0; --d) {
-    const std::vector<int>& pv = trace[d];  // V before step d was computed (= after step d-1)
+    const std::vector<int>& pv = trace[d];
+    auto at = [&](int k) { return pv[k + d]; };
     int k = x - y;
-    bool down = k == -d || (k != d && pv[offset + k - 1] < pv[offset + k + 1]);
+    bool down = k == -d || (k != d && at(k - 1) < at(k + 1));
     int prev_k = down ? k + 1 : k - 1;
-    int prev_x = pv[offset + prev_k];
+    int prev_x = at(prev_k);
     int prev_y = prev_x - prev_k;
-    while (x > prev_x && y > prev_y) edits.push_back({Op::Equal, --x, --y});
+    while (x > prev_x && y > prev_y) --x, --y, edits.push_back({Op::Equal, a0 + x, b0 + y});
     if (down)
-      edits.push_back({Op::Insert, x, --y});
+      --y, edits.push_back({Op::Insert, a0 + x, b0 + y});
     else
-      edits.push_back({Op::Delete, --x, y});
+      --x, edits.push_back({Op::Delete, a0 + x, b0 + y});
   }
-  while (x > 0 && y > 0) edits.push_back({Op::Equal, --x, --y});
+  while (x > 0 && y > 0) --x, --y, edits.push_back({Op::Equal, a0 + x, b0 + y});
   std::reverse(edits.begin(), edits.end());
+  return edits;
+}
+
+/// The edit script: common prefix and suffix, and Myers (or delete + insert past the cap) between.
+std::vector<Edit> edit_script(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b) {
+  int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
+  int pre = 0;
+  while (pre < n && pre < m && a[pre] == b[pre]) ++pre;
+  int suf = 0;
+  while (suf < n - pre && suf < m - pre && a[n - 1 - suf] == b[m - 1 - suf]) ++suf;
+  std::vector<Edit> edits;
+  for (int i = 0; i < pre; ++i) edits.push_back({Op::Equal, i, i});
+  if (auto middle = myers(a, pre, n - suf, b, pre, m - suf)) {
+    edits.insert(edits.end(), middle->begin(), middle->end());
+  } else {
+    for (int i = pre; i < n - suf; ++i) edits.push_back({Op::Delete, i, pre});
+    for (int j = pre; j < m - suf; ++j) edits.push_back({Op::Insert, n - suf, j});
+  }
+  for (int i = suf; i > 0; --i) edits.push_back({Op::Equal, n - i, m - i});
   return edits;
 }
 
@@ -99,7 +123,7 @@ std::string unified_diff(const std::string& before, const std::string& after, co
   if (before == after) return {};
   std::vector<std::string_view> a = split_lines(before);
   std::vector<std::string_view> b = split_lines(after);
-  std::vector<Edit> edits = myers(a, b);
+  std::vector<Edit> edits = edit_script(a, b);
 
   std::string out = "--- " + (before_exists ? path : std::string("/dev/null")) + "\n+++ " + path + "\n";
   const int count = static_cast<int>(edits.size());

@@ -10,6 +10,8 @@ void register_builtin_steps(Registry& registry) {
       steps::command_type,       steps::apt_mirror_type,
       steps::apt_packages_type,
       steps::download_type,
+      steps::apt_keyring_type,   steps::apt_repository_type,
+      steps::apt_pin_type,       steps::deb_type,
   };
   for (auto make : kBuiltinSteps) registry.add(make());
 }

@@ -1,7 +1,11 @@
 #include "steps/sha256.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
 
 #include <cerrno>
 #include <cstring>
@@ -60,6 +64,69 @@ std::string sha256_of_file(const std::string& host_path) {
   }
   ::close(fd);
   return sha.hex();
+}
+
+FollowingDigest::FollowingDigest(std::string host_path)
+    : m_path(std::move(host_path)), m_thread([this] { run(); }) {}
+
+FollowingDigest::~FollowingDigest() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_done = true;
+  }
+  m_wake.notify_all();
+  if (m_thread.joinable()) m_thread.join();
+  if (m_fd >= 0) ::close(m_fd);
+}
+
+void FollowingDigest::run() {
+  constexpr std::size_t kBlock = 1 << 20;
+  auto buf = std::make_unique<char[]>(kBlock);
+  for (;;) {
+    bool done;
+    {
+      std::lock_guard lock(m_mutex);
+      done = m_done;
+    }
+    if (m_fd < 0) m_fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (m_fd >= 0 && ::fstat(m_fd, &st) != 0) m_broken = true;
+    std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
+    if (m_broken || size < m_offset) {
+      m_broken = true;
+      return;
+    }
+    if (size > m_offset) {
+      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kBlock, size - m_offset));
+      ssize_t n = ::pread(m_fd, buf.get(), want, static_cast<off_t>(m_offset));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        m_broken = true;
+        return;
+      }
+      m_sha.update(buf.get(), static_cast<std::size_t>(n));
+      ::sync_file_range(m_fd, static_cast<off_t>(m_offset), n, SYNC_FILE_RANGE_WRITE);
+      m_offset += static_cast<std::uint64_t>(n);
+      continue;
+    }
+    if (done) return;  // caught up after the writer finished
+    std::unique_lock lock(m_mutex);
+    m_wake.wait_for(lock, std::chrono::milliseconds(2), [this] { return m_done; });
+  }
+}
+
+std::optional<std::string> FollowingDigest::finish(std::uint64_t size) {
+  {
+    std::lock_guard lock(m_mutex);
+    m_done = true;
+  }
+  m_wake.notify_all();
+  m_thread.join();
+  struct stat now {}, ours {};
+  if (m_broken || m_fd < 0 || m_offset != size || ::stat(m_path.c_str(), &now) != 0 || ::fstat(m_fd, &ours) != 0 ||
+      now.st_ino != ours.st_ino || now.st_dev != ours.st_dev || static_cast<std::uint64_t>(now.st_size) != size)
+    return std::nullopt;
+  return m_sha.hex();
 }
 
 bool is_sha256_hex(std::string_view text) {

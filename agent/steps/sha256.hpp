@@ -2,9 +2,14 @@
 /// SHA-256 digests with OpenSSL's EVP interface, fed in pieces so that a file of any size is hashed
 /// with a fixed amount of memory.
 
+#include <condition_variable>
 #include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace aiprov::steps {
 
@@ -28,6 +33,38 @@ class Sha256 {
 /// The lower-case hex SHA-256 of a file on the local disk (a host path), read in 1 MiB blocks.
 /// Throws HostError naming the path when it cannot be opened or read.
 std::string sha256_of_file(const std::string& host_path);
+
+/// Hashes a file on the local disk while another writer appends to it, on a thread of its own, so
+/// that the digest of a download is ready when the download ends instead of costing a second pass
+/// over a multi-GiB file. It also starts the write-back of what it has read (sync_file_range), so
+/// that a later fsync has little left to do. It only reads bytes below the file's current size.
+class FollowingDigest {
+ public:
+  /// Starts following `host_path` (which may not exist yet) from its first byte.
+  explicit FollowingDigest(std::string host_path);
+  ~FollowingDigest();
+  FollowingDigest(const FollowingDigest&) = delete;
+  FollowingDigest& operator=(const FollowingDigest&) = delete;
+
+  /// The writer is done and the file holds `size` bytes: hashes what is left and returns the digest
+  /// of the whole file, or nullopt when it cannot vouch for it (the file shrank, was replaced by
+  /// another inode, does not hold `size` bytes, or could not be read). The caller must know that the
+  /// writer only appended (one transfer that did not start over); then the digest is exact.
+  std::optional<std::string> finish(std::uint64_t size);
+
+ private:
+  void run();
+
+  std::string m_path;
+  std::mutex m_mutex;
+  std::condition_variable m_wake;
+  bool m_done = false;  ///< guarded by m_mutex
+  bool m_broken = false;
+  int m_fd = -1;
+  std::uint64_t m_offset = 0;
+  Sha256 m_sha;
+  std::thread m_thread;  ///< last: starts after the members above exist
+};
 
 /// Whether `text` is 64 hex digits (either case).
 bool is_sha256_hex(std::string_view text);

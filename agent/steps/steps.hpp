@@ -15,5 +15,9 @@ StepType command_type();
 StepType apt_mirror_type();
 StepType apt_packages_type();
 StepType download_type();
+StepType apt_keyring_type();
+StepType apt_repository_type();
+StepType apt_pin_type();
+StepType deb_type();
 
 }  // namespace aiprov::steps

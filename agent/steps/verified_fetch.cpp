@@ -128,8 +128,13 @@ struct InstallOptions {
   std::optional<std::string> backup;  ///< logical path for the previous dest
 };
 
-/// Copies `src` into a new file beside `dest` (mode and owner set, fsynced), keeps the old dest as a
-/// hard link (or copy) at the backup path, renames the new file over dest and fsyncs the directory.
+/// Puts the content of `src` into a new file beside `dest` (mode and owner set, fsynced), keeps the old
+/// dest as a hard link (or copy) at the backup path, renames the new file over dest and fsyncs the
+/// directory. When no other name links to `src` and both lie on one file system, the new file is a
+/// hard link to `src` instead of a copy: a multi-GiB body is neither copied nor stored twice. The
+/// cache entry then shares dest's inode (and mode and owner, harmless in a 0700 directory); an edit
+/// of dest in place cannot reach another install because the cache is verified before each use, and
+/// a cache entry that already has a second name is copied, so two dests never share one inode.
 void install_on_disk(FileSystem& fs, const std::string& step_id, const std::string& src, const std::string& dest,
                      const InstallOptions& opt) {
   std::string from = fs.host_path(src);
@@ -138,11 +143,25 @@ void install_on_disk(FileSystem& fs, const std::string& step_id, const std::stri
   std::string tmp = dir + "/." + dest.substr(dest.rfind('/') + 1) + ".aiprov-XXXXXX";
   int out = ::mkostemp(tmp.data(), O_CLOEXEC);
   if (out < 0) sys_fail(step_id, "cannot create a temporary file in " + dir);
-  int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  int in = -1;
   try {
-    if (in < 0) sys_fail(step_id, "cannot open " + from);
-    ::posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
-    copy_fd(step_id, in, out, "cannot copy " + from + " to " + tmp);
+    struct stat src_st {};
+    if (::stat(from.c_str(), &src_st) == 0 && src_st.st_nlink == 1) {
+      // The temporary name becomes a second link to src: no copy. Fails across file systems.
+      ::close(out);
+      ::unlink(tmp.c_str());
+      bool linked = ::link(from.c_str(), tmp.c_str()) == 0;
+      out = linked ? ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC)
+                   : ::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (out < 0) sys_fail(step_id, "cannot create " + tmp);
+      if (linked) src_st.st_nlink = 0;
+    }
+    if (src_st.st_nlink != 0) {
+      in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+      if (in < 0) sys_fail(step_id, "cannot open " + from);
+      ::posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+      copy_fd(step_id, in, out, "cannot copy " + from + " to " + tmp);
+    }
     struct stat st {};
     if (::fstat(out, &st) != 0) sys_fail(step_id, "cannot stat " + tmp);
     if ((st.st_uid != opt.uid || st.st_gid != opt.gid) && ::fchown(out, opt.uid, opt.gid) != 0)
@@ -162,7 +181,7 @@ void install_on_disk(FileSystem& fs, const std::string& step_id, const std::stri
     ::unlink(tmp.c_str());
     throw;
   }
-  ::close(in);
+  if (in >= 0) ::close(in);
   ::close(out);
   int d = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (d >= 0) {
@@ -206,8 +225,11 @@ void prepare_cache_dir(FileSystem& fs) {
 }
 
 /// Fetches `url` into the logical file `part`, resuming what it holds, retrying transient failures.
-void download_part(Context& ctx, const std::string& step_id, const std::string& url, const std::string& part,
-                   const RetryPolicy& retry) {
+/// With `follow` on the local disk, the file is hashed while it arrives; returns that digest when the
+/// first attempt succeeded as one append-only transfer (200 from byte 0, or 206 for a resume), else
+/// nullopt (the caller hashes the file).
+std::optional<std::string> download_part(Context& ctx, const std::string& step_id, const std::string& url,
+                                         const std::string& part, const RetryPolicy& retry, bool follow) {
   FileSystem& fs = ctx.host.fs;
   prepare_cache_dir(fs);
   ProgressBar bar("download " + url, stderr_is_terminal(), progress_sink(ctx));
@@ -219,11 +241,16 @@ void download_part(Context& ctx, const std::string& step_id, const std::string& 
     req.dest_host_path = fs.host_path(part);
     if (auto st = fs.stat(part); st && st->is_regular()) req.resume_from = st->size;
     req.on_progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+    std::unique_ptr<FollowingDigest> digest;
+    if (follow && attempt == 1 && on_local_disk(fs)) digest = std::make_unique<FollowingDigest>(req.dest_host_path);
     FetchResult res = ctx.host.fetch.fetch(req);
     if (res.ok) {
       bar.finish();
-      return;
+      auto st = fs.stat(part);
+      if (digest && st && res.http_status == (req.resume_from > 0 ? 206 : 200)) return digest->finish(st->size);
+      return std::nullopt;
     }
+    digest.reset();
     last_error = res.error.empty() ? url + ": HTTP " + std::to_string(res.http_status) : res.error;
     if (req.resume_from > 0 && res.http_status == 416) {
       fs.remove(part);  // the range is not satisfiable: whatever the .part holds, start over
@@ -249,8 +276,8 @@ void download_part(Context& ctx, const std::string& step_id, const std::string& 
 /// Fetches to `part` and checks its digest; a body that does not match is deleted.
 void fetch_and_verify(Context& ctx, const std::string& step_id, const std::string& url, const std::string& part,
                       const std::string& sha256, const RetryPolicy& retry) {
-  download_part(ctx, step_id, url, part, retry);
-  std::string got = file_sha256(ctx.host.fs, step_id, part).value_or("");
+  auto followed = download_part(ctx, step_id, url, part, retry, true);
+  std::string got = followed ? *followed : file_sha256(ctx.host.fs, step_id, part).value_or("");
   if (got == sha256) return;
   ctx.host.fs.remove(part);
   step_fail(step_id, "download of " + url + " failed: checksum mismatch: expected sha256 " + sha256 + ", got " +
@@ -357,7 +384,7 @@ void apply_verified_file(Context& ctx, const std::string& step_id, const Verifie
   try {
     if (file.sha256.empty()) {
       std::string part = download_part_path(file);
-      download_part(ctx, step_id, file.url, part, retry);
+      download_part(ctx, step_id, file.url, part, retry, false);
       create_parents(fs, file.dest);
       install(fs, step_id, part, file.dest, opt, "");
       fs.remove(part);

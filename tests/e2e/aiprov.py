@@ -15,6 +15,7 @@ import signal
 import stat
 import subprocess
 import tempfile
+import time
 import unittest
 
 import rootfs
@@ -22,6 +23,8 @@ import rootfs
 HERE = os.path.dirname(os.path.abspath(__file__))
 RECIPES = os.path.join(HERE, "recipes")
 DEFAULT_TIMEOUT_S = 600
+POLL_S = 0.1
+POLL_LIMIT = 600  # polls, i.e. at most about a minute of waiting for a condition
 
 
 def binary():
@@ -116,6 +119,16 @@ def recipe(name):
     return os.path.join(RECIPES, name)
 
 
+def wait_for(condition, what):
+    """Polls condition() (bounded); fails the test naming `what` if it never holds."""
+    for _ in range(POLL_LIMIT):
+        value = condition()
+        if value:
+            return value
+        time.sleep(POLL_S)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 # --- inside a tree ----------------------------------------------------------------------------
 
 def in_tree(tree, path):
@@ -179,6 +192,20 @@ def find_temp_files(tree, marker=".aiprov-"):
                        if os.lstat(os.path.join(dirpath, d)).st_dev == dev]
         found += [os.path.join(dirpath, n) for n in filenames + dirnames if marker in n]
     return found
+
+
+def add_users(tree, *names):
+    """useradd --create-home inside the tree (chroot)."""
+    for name in names:
+        r = rootfs.chroot_run(tree, ["useradd", "--create-home", "--shell", "/bin/bash", name])
+        if r.returncode != 0:
+            raise AssertionError(f"useradd {name}: {r.stderr}")
+
+
+def stat_key(tree, path):
+    """What changes when a file is rewritten or its metadata changed (inode, mtime, mode, owner)."""
+    st = os.lstat(in_tree(tree, path))
+    return (st.st_ino, st.st_mtime_ns, st.st_mode, st.st_uid, st.st_gid)
 
 
 class TreeTestCase(unittest.TestCase):

@@ -16,7 +16,6 @@ Must run as root (tar keeps owners and device nodes; chroot and mount need it).
 import argparse
 import contextlib
 import os
-import shutil
 import subprocess
 import sys
 import tempfile

@@ -1,24 +1,17 @@
-"""The real aiprov binary on real root trees: every step type, the apt mirror swap proven with apt,
-the run lock, a run killed mid-way, and recipe errors. Needs root, the cached base tree and
-AIPROV_BIN."""
+"""(a) The real aiprov binary applies every step type to a 22.04-like tree; then nothing is left
+to do. Also facts of a tree, plan --json, --only/--skip. Needs root, the cached base tree and
+AIPROV_BIN. The mirror swap, the run lock, interrupted runs and recipe errors have their own files
+(test_engine_*.py)."""
 
 import configparser
 import glob
 import json
 import os
-import re
-import signal
-import time
 import unittest
 
-import archive
-import httpd
 import rootfs
-from aiprov import (TreeTestCase, file_mode, finish, group_entry, owner_names, read_bytes,
-                    read_text, recipe, requires_binary, requires_tree, run, start, user_entry)
-
-POLL_S = 0.1
-POLL_LIMIT = 600  # polls, i.e. at most about a minute of waiting for a condition
+from aiprov import (TreeTestCase, add_users, file_mode, group_entry, owner_names, read_bytes,
+                    read_text, recipe, requires_binary, requires_tree, run, stat_key)
 
 PIP_CONF = """\
 # pip configuration, edited by hand
@@ -30,28 +23,6 @@ index-url = https://pypi.org/simple
 [install]
 user = false
 """
-
-
-def wait_for(condition, what):
-    """Polls condition() (bounded); fails the test naming `what` if it never holds."""
-    for _ in range(POLL_LIMIT):
-        value = condition()
-        if value:
-            return value
-        time.sleep(POLL_S)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def add_users(tree, *names):
-    for name in names:
-        r = rootfs.chroot_run(tree, ["useradd", "--create-home", "--shell", "/bin/bash", name])
-        if r.returncode != 0:
-            raise AssertionError(f"useradd {name}: {r.stderr}")
-
-
-def stat_key(tree, path):
-    st = os.lstat(os.path.join(tree, path.lstrip("/")))
-    return (st.st_ino, st.st_mtime_ns, st.st_mode, st.st_uid, st.st_gid)
 
 
 @requires_binary
@@ -208,255 +179,6 @@ steps:
         self.assertEqual(facts["os"]["id"], "ubuntu")
         self.assertEqual(facts["os"]["codename"], "jammy")
         self.assertIn("22.04", json.dumps(facts["os"]))
-
-
-def ubuntu_archive(tmp, key, codename):
-    """An Ubuntu-shaped signed archive for codename with a stand-in package in universe."""
-    repo = archive.Archive(os.path.join(tmp, "www"), "ubuntu", key)
-    repo.add(codename, "main", archive.Package("aiprov-base", "1.0"))
-    repo.add(f"{codename}-updates", "universe", archive.Package(
-        "aiprov-hello", "1.1", depends=["aiprov-base"],
-        files={"/usr/share/aiprov-hello/hello.txt": "hello from the mirror\n"}))
-    repo.build([codename, f"{codename}-updates", f"{codename}-backports", f"{codename}-security"],
-               ["main", "restricted", "universe", "multiverse"])
-    return repo
-
-
-@requires_binary
-@requires_tree
-class MirrorTest(TreeTestCase):
-    """(b) the mirror swap, proven by apt-get update + install inside the tree."""
-
-    @classmethod
-    def setUpClass(cls):
-        import tempfile
-        cls.ktmp = tempfile.mkdtemp(prefix="aiprov-e2e-key-")
-        cls.key = archive.SigningKey(cls.ktmp)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.key.close()
-        rootfs.subprocess.run(["rm", "-rf", "--one-file-system", cls.ktmp])
-
-    def swap_and_install(self, release, codename):
-        tree = self.new_tree(ubuntu=release)
-        repo = ubuntu_archive(self.tmp, self.key, codename)
-        before = {p: read_bytes(tree, p) for p in ("/etc/apt/sources.list",
-                                                   "/etc/apt/sources.list.d/ubuntu.sources")
-                  if os.path.exists(os.path.join(tree, p.lstrip("/")))}
-        if release == "22.04":  # jammy's ubuntu-keyring puts its key in trusted.gpg.d
-            archive.install_key(tree, self.key, "ubuntu-keyring-2018-archive", trusted_d=True)
-        else:  # noble's ubuntu.sources names it with Signed-By
-            archive.install_key(tree, self.key, "ubuntu-archive-keyring")
-        with httpd.Server(repo.root) as srv:
-            mirror = srv.url("/ubuntu/")
-            args = [recipe("mirror.yaml"), "--root", tree, "--var", f"mirror={mirror}"]
-            self.assertRc(run("plan", *args, "--detailed-exitcode"), 2)
-            self.assertRc(run("apply", *args, "--yes"), 0)
-            self.assertRc(run("plan", *args, "--detailed-exitcode"), 0)
-            self.assertEqual(rootfs.mounts_under(tree), [])
-            # every byte kept except the distribution URIs
-            for path, old in before.items():
-                expected = (old.replace(b"http://archive.ubuntu.com/ubuntu/", mirror.encode())
-                            .replace(b"http://security.ubuntu.com/ubuntu/", mirror.encode()))
-                self.assertEqual(read_bytes(tree, path).decode(), expected.decode(), path)
-            with rootfs.chroot_mounts(tree):
-                r = rootfs.chroot_run(tree, ["apt-get", "-q", "-y", "update"])
-                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-                self.assertNotRegex(r.stdout + r.stderr, r"(?m)^(W|E):")
-                r = rootfs.chroot_run(tree, ["apt-get", "-q", "-y", "install", "aiprov-hello"])
-                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-            paths = {q.path for q in srv.requests}
-            for suite in (codename, f"{codename}-updates", f"{codename}-backports",
-                          f"{codename}-security"):
-                self.assertIn(f"/ubuntu/dists/{suite}/InRelease", paths)
-        self.assertEqual(read_text(tree, "/usr/share/aiprov-hello/hello.txt"),
-                         "hello from the mirror\n")
-        return before
-
-    def test_jammy_one_line_sources_list(self):
-        before = self.swap_and_install("22.04", "jammy")
-        self.assertEqual(list(before), ["/etc/apt/sources.list"])
-
-    def test_noble_deb822_ubuntu_sources(self):
-        before = self.swap_and_install("24.04", "noble")
-        self.assertEqual(sorted(before),
-                         ["/etc/apt/sources.list", "/etc/apt/sources.list.d/ubuntu.sources"])
-
-
-@requires_binary
-@requires_tree
-class LockTest(TreeTestCase):
-    """(c) two applies on one root: the second is refused naming the holder, or waits."""
-
-    def setUp(self):
-        super().setUp()
-        self.tree = self.new_tree(ubuntu="22.04")
-        self.args = ["apply", recipe("slow.yaml"), "--root", self.tree, "--yes"]
-        self.lock = os.path.join(self.tree, "run/aiprov.lock")
-        self.order = os.path.join(self.tree, "var/lib/aiprov-e2e/order.log")
-
-    def start_holder(self):
-        holder = start(*self.args)
-        self.addCleanup(self._reap, holder)
-
-        def holding():
-            if holder.poll() is not None:
-                raise AssertionError("the first run ended before it was seen holding the lock: " +
-                                     finish(holder).describe())
-            if not os.path.exists(self.order):
-                return False
-            with open(self.lock) as f:
-                return f"pid {holder.pid}" in f.read()
-        wait_for(holding, "the first run to hold the lock and start its slow step")
-        return holder
-
-    def _reap(self, proc):
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
-        if not proc.out_file.closed:
-            finish(proc)
-
-    def test_second_run_is_refused_naming_the_holder(self):
-        holder = self.start_holder()
-        second = run(*self.args)
-        self.assertRc(second, 5)
-        self.assertIn(str(holder.pid), second.stdout + second.stderr)
-        self.assertRc(finish(holder), 0)
-        lines = read_text(self.tree, "/var/lib/aiprov-e2e/order.log").splitlines()
-        self.assertEqual([line.split()[0] for line in lines], ["start", "end"],
-                         "the refused run ran nothing")
-
-    def test_wait_lock_waits_for_the_holder(self):
-        holder = self.start_holder()
-        second = run(*self.args, "--wait-lock", "30")
-        self.assertRc(second, 0)
-        self.assertRc(finish(holder), 0)
-        lines = read_text(self.tree, "/var/lib/aiprov-e2e/order.log").splitlines()
-        self.assertEqual([line.split()[0] for line in lines], ["start", "end", "start", "end"],
-                         "the runs did not overlap")
-
-
-@requires_binary
-@requires_tree
-class KillTest(TreeTestCase):
-    """(d) SIGKILL during a slow step: nothing half-written, the next apply converges."""
-
-    FILES = ["/etc/aiprov-e2e/first.conf", "/etc/aiprov-e2e/big.conf", "/etc/aiprov-e2e/last.conf"]
-
-    def setUp(self):
-        super().setUp()
-        self.tree = self.new_tree(ubuntu="22.04")
-        self.recipe = self.copy_recipe("interrupted.yaml")
-        os.makedirs(os.path.join(self.tmp, "files"))
-        self.big = {}
-        for gen in ("1", "2"):
-            line = f"generation {gen}: " + "x" * 100 + "\n"
-            self.big[gen] = (line * 2000).encode()  # about 230 KB
-            with open(os.path.join(self.tmp, f"files/big-{gen}.conf"), "wb") as f:
-                f.write(self.big[gen])
-
-    def contents(self, gen):
-        return {"/etc/aiprov-e2e/first.conf": f"generation {gen}: first\n".encode(),
-                "/etc/aiprov-e2e/big.conf": self.big[gen],
-                "/etc/aiprov-e2e/last.conf": f"generation {gen}: last\n".encode()}
-
-    def apply(self, gen):
-        """A run that does not pause in the slow step."""
-        return run("apply", self.recipe, "--root", self.tree, "--yes", "--var",
-                   f"generation={gen}", "--var", "pause=0")
-
-    def test_killed_run_leaves_old_or_new_files_and_the_next_run_converges(self):
-        t = self.tree
-        self.assertRc(self.apply("1"), 0)
-        os.unlink(os.path.join(t, "var/lib/aiprov-e2e/slow.done"))  # make the slow step run again
-        started = os.path.join(t, "var/lib/aiprov-e2e/slow.started")
-        os.unlink(started)
-        old, new = self.contents("1"), self.contents("2")
-
-        proc = start("apply", self.recipe, "--root", t, "--yes", "--var", "generation=2")
-        try:
-            wait_for(lambda: os.path.exists(started) or proc.poll() is not None,
-                     "the slow step to start")
-        finally:
-            ended_early = proc.poll() is not None
-            if not ended_early:
-                os.kill(proc.pid, signal.SIGKILL)  # aiprov itself, in the middle of the run
-            proc.wait(timeout=30)
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)  # the orphaned sleep inside the tree
-            except ProcessLookupError:
-                pass
-            killed = finish(proc)
-        self.assertFalse(ended_early, "the run ended before it was killed" + killed.describe())
-        self.assertEqual(killed.rc, -signal.SIGKILL)
-
-        for path in self.FILES:
-            got = read_bytes(t, path)
-            self.assertIn(got, (old[path], new[path]), f"{path} is neither old nor new")
-        # the steps before the slow one were done, the one after was not
-        self.assertEqual(read_bytes(t, "/etc/aiprov-e2e/big.conf"), new["/etc/aiprov-e2e/big.conf"])
-        self.assertEqual(read_bytes(t, "/etc/aiprov-e2e/last.conf"),
-                         old["/etc/aiprov-e2e/last.conf"])
-        self.assertNoTempFiles(t)
-
-        # the dead run's mounts may still be there; the next run copes and converges
-        self.assertRc(self.apply("2"), 0)
-        for path in self.FILES:
-            self.assertEqual(read_bytes(t, path), new[path], path)
-        self.assertRc(run("plan", self.recipe, "--root", t, "--var", "generation=2",
-                          "--detailed-exitcode"), 0)
-        self.assertNoTempFiles(t)
-
-
-@requires_binary
-class BrokenRecipeTest(TreeTestCase):
-    """(e) invalid recipes exit 3 with file:line:col."""
-
-    CASES = [  # recipe, line of the mistake, a word the message must name
-        ("broken-type.yaml", 7, "mode"),
-        ("broken-unknown-step.yaml", 8, "fiel"),
-        ("broken-unknown-field.yaml", 7, "contnet"),
-        ("broken-yaml.yaml", 8, "YAML"),
-    ]
-
-    def test_validate_names_file_line_col(self):
-        for name, line, word in self.CASES:
-            with self.subTest(recipe=name):
-                path = recipe(name)
-                r = run("validate", path)
-                self.assertRc(r, 3)
-                out = r.stdout + r.stderr
-                m = re.search(re.escape(path) + r":(\d+):(\d+): ", out)
-                self.assertIsNotNone(m, out)
-                if line is not None:
-                    self.assertEqual(int(m.group(1)), line, out)
-                    self.assertIn(word, out)
-                self.assertGreater(int(m.group(2)), 0)
-
-    def test_plan_and_apply_refuse_a_broken_recipe_before_touching_the_tree(self):
-        tree = rootfs.new_tree(self.tmp)
-        self.addCleanup(rootfs.remove_tree, tree)
-        motd = read_bytes(tree, "/etc/motd")
-        for cmd in (["plan"], ["apply", "--yes"]):
-            r = run(*cmd, recipe("broken-unknown-step.yaml"), "--root", tree)
-            self.assertRc(r, 3)
-        self.assertEqual(read_bytes(tree, "/etc/motd"), motd)
-        self.assertFalse(os.path.exists(os.path.join(tree, "srv/ok")))
-        self.assertFalse(os.path.exists(os.path.join(tree, "var/lib/aiprov/runs")))
-
-    def test_usage_errors_exit_3(self):
-        tree = rootfs.new_tree(self.tmp)
-        self.addCleanup(rootfs.remove_tree, tree)
-        rootfs.make_ubuntu_like(tree, "22.04")
-        sources = read_bytes(tree, "/etc/apt/sources.list")
-        # apply without --yes and without a terminal to ask on: refused, nothing changed
-        self.assertRc(run("apply", recipe("mirror.yaml"), "--root", tree), 3)
-        self.assertEqual(read_bytes(tree, "/etc/apt/sources.list"), sources)
-        self.assertRc(run("plan", recipe("mirror.yaml"), "--root", tree, "--var", "novalue"), 3)
-        self.assertRc(run("validate", os.path.join(self.tmp, "missing.yaml")), 3)
-        self.assertRc(run("no-such-command"), 3)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@
 #include "unit/steps/step_fixture.hpp"
 
 namespace aiprov::steps {
-StepType apt_keyring_type();  // TEMP-DECL
 namespace {
 
 using testing::apply_and_expect_converged;

@@ -38,6 +38,26 @@ TEST(CommandStepTest, CreatesPendingSetsDependsOn) {
   EXPECT_EQ(plan.depends_on, "path '/opt/ai/.marker' is created by step 'marker-file'");
 }
 
+TEST(CommandStepTest, GuardsWaitForAWorkingDirectoryAnEarlierStepCreates) {
+  FakeHost host;
+  auto step = command("argv: [make]\ncwd: /srv/work\nunless: [test, -f, built]\n");
+  Context ctx = host.context();
+  ctx.pending["path:/srv/work/build"] = "work-dirs";  // a directory below cwd: its parents come too
+  StepPlan plan = step->plan(ctx);
+  EXPECT_EQ(plan.depends_on, "working directory /srv/work is created by step 'work-dirs'");
+  ASSERT_EQ(plan.changes.size(), 1u);
+  EXPECT_EQ(plan.changes[0].reason, "guards run once /srv/work exists");
+  EXPECT_TRUE(host.proc.commands().empty()) << "guards cannot run in a directory that does not exist";
+
+  ctx.pending.clear();
+  try {
+    step->plan(ctx);
+    FAIL() << "a missing working directory nobody creates must be an error";
+  } catch (const StepError& e) {
+    EXPECT_STREQ(e.what(), "step 'x': working directory /srv/work does not exist");
+  }
+}
+
 TEST(CommandStepTest, UnlessGuardRunsDuringPlan) {
   FakeHost host;
   auto step = command("argv: [mkdir, /x]\nunless: [test, -d, /x]\n");

@@ -14,7 +14,6 @@
 #include "unit/steps/step_fixture.hpp"
 
 namespace aiprov::steps {
-StepType deb_type();  // TEMP-DECL
 namespace {
 
 using testing::apply_and_expect_converged;

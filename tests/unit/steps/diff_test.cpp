@@ -90,5 +90,25 @@ TEST(DiffTest, LargeRewriteIsMinimal) {
   EXPECT_EQ(plus, 200);
 }
 
+TEST(DiffTest, WhollyRewrittenLargeFileFallsBackToDeleteAndInsert) {
+  // 8,000 changed lines: past the edit-distance cap the middle is shown as deleted and re-inserted
+  // (correct, not minimal) instead of taking time and memory that grow with the square of the size.
+  std::string before = "header\n", after = "header\n";
+  for (int i = 0; i < 8000; ++i) {
+    before += "old line " + std::to_string(i) + "\n";
+    after += "new line " + std::to_string(i) + "\n";
+  }
+  before += "footer\n";
+  after += "footer\n";
+  std::string d = unified_diff(before, after, "/big");
+  EXPECT_EQ(d.rfind("--- /big\n+++ /big\n@@ -1,8002 +1,8002 @@\n header\n-old line 0\n", 0), 0u) << d.substr(0, 200);
+  size_t minus = 0, plus = 0;
+  for (size_t p = 0; (p = d.find("\n-old line ", p)) != std::string::npos; ++p) ++minus;
+  for (size_t p = 0; (p = d.find("\n+new line ", p)) != std::string::npos; ++p) ++plus;
+  EXPECT_EQ(minus, 8000u);
+  EXPECT_EQ(plus, 8000u);
+  EXPECT_NE(d.find("+new line 7999\n footer\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace aiprov

@@ -253,14 +253,50 @@ TEST_F(DiskRoot, InstallsAVerifiedFileWithModeAndKeepsABackup) {
   for (const auto& name : m_fs->list_dir("/opt/tools")) EXPECT_EQ(name, "blob.bin");  // no temporary left
   EXPECT_TRUE(steps::plan_verified_file(ctx, "x", file).converged());
 
-  // Changed behind our back (same size, new mtime/ctime): the remembered digest no longer applies.
-  std::string other = body;
-  other[0] = static_cast<char>(other[0] ^ 1);
-  std::ofstream(m_root + "/opt/tools/blob.bin", std::ios::binary | std::ios::trunc) << other;
+  // Dest and its cache entry share one inode: no copy of a big body, stored once.
+  struct stat d {}, c {};
+  ::stat((m_root + "/opt/tools/blob.bin").c_str(), &d);
+  ::stat((m_root + "/var/cache/aiprov/downloads/" + digest(body)).c_str(), &c);
+  EXPECT_EQ(d.st_ino, c.st_ino);
+
+  // Deleted: restored from the cache without fetching.
+  std::filesystem::remove(m_root + "/opt/tools/blob.bin");
   plan = steps::plan_verified_file(ctx, "x", file);
   ASSERT_EQ(plan.changes.size(), 1u);
-  EXPECT_EQ(plan.changes[0].reason,
-            "checksum differs; cached: copy from /var/cache/aiprov/downloads/" + digest(body));
+  EXPECT_EQ(plan.changes[0].reason, "absent; cached: copy from /var/cache/aiprov/downloads/" + digest(body));
+  steps::apply_verified_file(ctx, "x", file, m_retry);
+  EXPECT_EQ(slurp(m_root + "/opt/tools/blob.bin"), body);
+  EXPECT_EQ(fetcher.resumes().size(), 2u);
+
+  // Edited in place (same size, new mtime/ctime): the remembered digest no longer applies, and the
+  // cache entry that shared the inode is found damaged and fetched again.
+  std::string other = body;
+  other[0] = static_cast<char>(other[0] ^ 1);
+  std::ofstream(m_root + "/opt/tools/blob.bin", std::ios::binary | std::ios::in | std::ios::out) << other;
+  plan = steps::plan_verified_file(ctx, "x", file);
+  ASSERT_EQ(plan.changes.size(), 1u);
+  EXPECT_EQ(plan.changes[0].reason, "checksum differs");
+  steps::apply_verified_file(ctx, "x", file, m_retry);
+  EXPECT_EQ(slurp(m_root + "/opt/tools/blob.bin"), body);
+  EXPECT_EQ(slurp(m_root + "/var/lib/aiprov/backups/run1/opt/tools/blob.bin"), other);
+  EXPECT_EQ(fetcher.resumes().size(), 3u);
+  EXPECT_TRUE(steps::plan_verified_file(ctx, "x", file).converged());
+}
+
+TEST_F(DiskRoot, TwoDestsWithOneDigestDoNotShareAnInode) {
+  CuttingFetcher fetcher;
+  fetcher.serve(kUrl, "shared body");
+  Context ctx = context(fetcher);
+  VerifiedFile a{kUrl, "/opt/a.bin", digest("shared body"), {}};
+  VerifiedFile b{kUrl, "/opt/b.bin", digest("shared body"), {}};
+  a.own.mode = 0755;
+  b.own.mode = 0600;
+  steps::apply_verified_file(ctx, "a", a, m_retry);
+  steps::apply_verified_file(ctx, "b", b, m_retry);
+  EXPECT_EQ(fetcher.resumes().size(), 1u);  // b came from the cache
+  EXPECT_TRUE(steps::plan_verified_file(ctx, "a", a).converged());
+  EXPECT_TRUE(steps::plan_verified_file(ctx, "b", b).converged());
+  EXPECT_EQ(slurp(m_root + "/opt/b.bin"), "shared body");
 }
 
 TEST_F(DiskRoot, ACorruptBodyNeverReachesDest) {
