@@ -2,14 +2,21 @@
 
 #include "aiprov/step.hpp"
 #include "cli/options.hpp"
+#include "cli/steps_doc.hpp"
 
 namespace aiprov::cli {
 
 void add_steps(CLI::App& app, Options& o, Action& action) {
   auto* cmd = app.add_subcommand("steps", "List the step types and their fields");
+  static bool markdown = false;
+  cmd->add_flag("--markdown", markdown, "The reference as Markdown (docs/steps.md)");
   cmd->callback([&o, &action] {
     action = [&o] {
       const Registry& reg = builtin_registry();
+      if (markdown) {
+        std::cout << steps_markdown(reg);
+        return 0;
+      }
       if (o.json) {
         nlohmann::json j = nlohmann::json::array();
         for (const auto& t : reg.types()) {

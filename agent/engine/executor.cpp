@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "aiprov/engine.hpp"
+#include "steps/apt_run.hpp"
 
 namespace aiprov {
 
@@ -101,20 +102,21 @@ class Executor {
     }
   }
 
-  bool refresh_apt_index(StepOutcome& outcome) {
-    spdlog::info("apt sources changed: running apt-get update before step '{}'", outcome.id);
+  /// `apt-get update` once after a sources change, before the first step that uses apt; waits for
+  /// apt's lists lock (apt-daily holds it at boot) as long as for dpkg's. Throws StepError.
+  void refresh_apt_index(const std::string& step_id) {
+    spdlog::info("apt sources changed: running apt-get update before step '{}'", step_id);
+    steps::apt::wait_for_dpkg_lock(
+        {m_ctx.host.fs.host_path("/var/lib/apt/lists/lock")}, step_id, m_ctx.progress,
+        std::chrono::duration_cast<std::chrono::milliseconds>(steps::apt::apt_lock_timeout()));
     Command cmd;
     cmd.argv = {"apt-get", "update"};
     cmd.env = {{"DEBIAN_FRONTEND", "noninteractive"}};
     ProcessResult r = m_ctx.host.proc.run(cmd);
-    if (!r.ok()) {
-      outcome.status = StepOutcome::Status::Failed;
-      outcome.message = "apt-get update (after the sources changed) exited " + std::to_string(r.exit_code) +
-                        ":\n" + r.tail();
-      return false;
-    }
+    if (!r.ok())
+      throw StepError("apt-get update (after the sources changed) exited " + std::to_string(r.exit_code) + ":\n" +
+                      r.tail());
     m_apt_dirty = false;
-    return true;
   }
 
   StepOutcome apply_step(const PlannedStep& ps, const StepDecl& decl, bool handler) {
@@ -122,25 +124,24 @@ class Executor {
     auto t0 = std::chrono::steady_clock::now();
     StepOutcome outcome{decl.id, decl.type, StepOutcome::Status::Unchanged, "", {}, 0, handler};
     try {
-      // A step whose plan depended on an earlier change is planned again now that the change is made.
+      // The index is refreshed before the step is planned again or applied: a step whose plan
+      // depended on an earlier change (a repository just added) must see that change.
+      if (!ps.plan.converged() && m_apt_dirty && decl.step->uses_apt()) refresh_apt_index(decl.id);
       StepPlan plan = ps.plan.depends_on.empty() ? ps.plan : decl.step->plan(m_ctx);
-      if (!plan.converged() && !plan.changes.empty()) {
-        if (m_apt_dirty && decl.step->uses_apt() && !refresh_apt_index(outcome)) {
+      if (!plan.changes.empty()) {
+        for (const auto& c : plan.changes)
+          outcome.changes.push_back(std::string(action_symbol(c.action)) + " " + c.target);
+        decl.step->apply(m_ctx, plan);
+        outcome.status = StepOutcome::Status::Changed;
+        StepPlan again = decl.step->plan(m_ctx);
+        if (!again.changes.empty()) {
+          outcome.status = StepOutcome::Status::Failed;
+          outcome.message = "not converged after apply: still " + again.changes.front().target + " (" +
+                            again.changes.front().reason + ")";
           m_failed = true;
         } else {
-          for (const auto& c : plan.changes) outcome.changes.push_back(std::string(action_symbol(c.action)) + " " + c.target);
-          decl.step->apply(m_ctx, plan);
-          outcome.status = StepOutcome::Status::Changed;
-          StepPlan again = decl.step->plan(m_ctx);
-          if (!again.changes.empty()) {
-            outcome.status = StepOutcome::Status::Failed;
-            outcome.message = "not converged after apply: still " + again.changes.front().target + " (" +
-                              again.changes.front().reason + ")";
-            m_failed = true;
-          } else {
-            if (provides(plan, "apt:sources")) m_apt_dirty = true;
-            for (const auto& h : decl.notify) m_notified.insert(h);
-          }
+          if (provides(plan, "apt:sources")) m_apt_dirty = true;
+          for (const auto& h : decl.notify) m_notified.insert(h);
         }
       }
     } catch (const std::exception& e) {

@@ -12,6 +12,7 @@ void register_builtin_steps(Registry& registry) {
       steps::download_type,
       steps::apt_keyring_type,   steps::apt_repository_type,
       steps::apt_pin_type,       steps::deb_type,
+      steps::tree_permissions_type,
   };
   for (auto make : kBuiltinSteps) registry.add(make());
 }

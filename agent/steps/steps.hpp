@@ -19,5 +19,6 @@ StepType apt_keyring_type();
 StepType apt_repository_type();
 StepType apt_pin_type();
 StepType deb_type();
+StepType tree_permissions_type();
 
 }  // namespace aiprov::steps

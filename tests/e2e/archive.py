@@ -10,6 +10,8 @@
 Layout (Ubuntu-shaped): <root>/<name>/pool/<component>/<l>/<package>/<package>_<version>_<arch>.deb,
 <root>/<name>/dists/<suite>/{Release,InRelease,Release.gpg}, dists/<suite>/<component>/binary-<arch>/
 Packages{,.gz}. Every (suite, component) named in build() gets an index, empty ones included.
+
+FlatArchive: a flat repository (`deb URI /`) in one directory, like NVIDIA's CUDA repositories.
 """
 
 import gzip
@@ -165,6 +167,44 @@ class Archive:
     def _ftparchive(self, *args):
         return subprocess.run(["apt-ftparchive"] + list(args), cwd=self.base, check=True,
                               capture_output=True, text=True, timeout=TIMEOUT_S).stdout
+
+
+class FlatArchive:
+    """A flat apt repository (sources line `deb URI /`, deb822 `Suites: /`), the shape of NVIDIA's
+    CUDA repositories and of their local-installer repositories: the .debs, Packages, Packages.gz
+    and a Release (Origin/Label given) signed into InRelease and Release.gpg, all in `directory`.
+    With key=None the Release stays unsigned (for `[trusted=yes]`)."""
+
+    def __init__(self, directory, key=None, origin="NVIDIA", label="NVIDIA CUDA"):
+        self.directory, self.key, self.origin, self.label = directory, key, origin, label
+        os.makedirs(directory, exist_ok=True)
+
+    def add(self, package):
+        """Builds `package` into the directory; returns the .deb's path."""
+        return package.build(self.directory)
+
+    def build(self):
+        """(Re)writes Packages, Packages.gz and the (signed) Release of the directory's .debs."""
+        for stale in ("Release", "InRelease", "Release.gpg"):
+            if os.path.exists(os.path.join(self.directory, stale)):
+                os.unlink(os.path.join(self.directory, stale))
+        text = _run_ftparchive(self.directory, "packages", ".")
+        _write(os.path.join(self.directory, "Packages"), text, 0o644)
+        _write(os.path.join(self.directory, "Packages.gz"), gzip.compress(text.encode(), mtime=0),
+               0o644)
+        release = _run_ftparchive(self.directory,
+                                  "-o", f"APT::FTPArchive::Release::Origin={self.origin}",
+                                  "-o", f"APT::FTPArchive::Release::Label={self.label}",
+                                  "release", ".")
+        release_path = os.path.join(self.directory, "Release")
+        _write(release_path, release, 0o644)
+        if self.key:
+            self.key.sign_release(release_path)
+
+
+def _run_ftparchive(cwd, *args):
+    return subprocess.run(["apt-ftparchive"] + list(args), cwd=cwd, check=True, capture_output=True,
+                          text=True, timeout=TIMEOUT_S).stdout
 
 
 def install_key(tree, key, name, trusted_d=False, armored=False):

@@ -82,6 +82,24 @@ TEST(Executor, AptUpdateOnceBeforeFirstAptStepAfterSourcesChange) {
   EXPECT_EQ(std::count(lines.begin(), lines.end(), "apt-get update"), 1);
 }
 
+TEST(Executor, AptStepThatDependsOnANewRepositorySeesTheRefreshedIndex) {
+  Script script;
+  RecipeBuilder rb(script);
+  rb.step("repo").provides("apt:sources");
+  rb.step("pkgs").apt().depends_on_pending("apt:sources");
+  FakeHost fh;
+  fh.proc.on_argv({"apt-get", "update"}, FakeProcessRunner::result(0),
+                  [&](const Command&) { script.events.push_back("apt-get update"); });
+  Context ctx = fh.context("/b");
+  Plan plan = make_plan(rb.recipe, ctx, {});
+  ASSERT_FALSE(plan.steps[1].plan.depends_on.empty());
+  script.events.clear();
+  RunReport report = apply_plan(rb.recipe, plan, ctx, {});
+  EXPECT_FALSE(report.failed());
+  std::vector<std::string> want{"apply repo", "plan repo", "apt-get update", "plan pkgs", "apply pkgs", "plan pkgs"};
+  EXPECT_EQ(script.events, want) << "the index must be refreshed before the dependent step is planned again";
+}
+
 TEST(Executor, NoAptUpdateWhenSourcesConverged) {
   Script script;
   script.done["mirror"] = true;

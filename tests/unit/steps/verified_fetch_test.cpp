@@ -402,6 +402,36 @@ TEST_F(DiskRoot, CurlResumesAConnectionCutMidBody) {
   EXPECT_TRUE(steps::plan_verified_file(ctx, "x", file).converged());
 }
 
+TEST_F(DiskRoot, FollowingDigestHashesAFileWhileItGrows) {
+  std::string path = m_root + "/growing";
+  std::string body = random_body(4 << 20, 4);
+  steps::FollowingDigest follow(path);
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (std::size_t at = 0; at < body.size(); at += 64 << 10) {
+      out.write(body.data() + at, 64 << 10);
+      out.flush();
+    }
+  }
+  EXPECT_EQ(follow.finish(body.size()), digest(body));
+}
+
+TEST_F(DiskRoot, FollowingDigestRefusesAFileThatWasReplacedOrIsShort) {
+  std::string path = m_root + "/replaced";
+  std::ofstream(path) << "first";
+  steps::FollowingDigest follow(path);
+  std::this_thread::sleep_for(milliseconds(20));  // usually lets it read "first" (not required)
+  std::filesystem::remove(path);
+  std::ofstream(path) << "other";
+  // Whatever it managed to read, it never vouches for content the file does not hold.
+  auto got = follow.finish(5);
+  EXPECT_TRUE(!got || *got == digest("other")) << *got;
+
+  std::ofstream(path) << "short";
+  steps::FollowingDigest short_one(path);
+  EXPECT_EQ(short_one.finish(6), std::nullopt);
+}
+
 // --- progress -----------------------------------------------------------------------------------------
 
 TEST(Progress, FormatsBytesAndDurations) {
