@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   add_facts(app, options, action);
   add_steps(app, options, action);
   add_status(app, options, action);
+  add_fit(app, options, action);
 
   try {
     app.parse(argc, argv);

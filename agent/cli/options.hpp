@@ -42,6 +42,7 @@ void add_apply(CLI::App& app, Options& o, Action& action);
 void add_facts(CLI::App& app, Options& o, Action& action);
 void add_steps(CLI::App& app, Options& o, Action& action);
 void add_status(CLI::App& app, Options& o, Action& action);
+void add_fit(CLI::App& app, Options& o, Action& action);
 
 /// The real seams for --root, the facts, and the recipe.
 class Session {

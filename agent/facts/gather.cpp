@@ -11,6 +11,9 @@
 #include "aiprov/error.hpp"
 #include "aiprov/facts.hpp"
 #include "facts/facts_internal.hpp"
+#include "facts/host_state.hpp"
+#include "facts/nvml.hpp"
+#include "facts/pci_names.hpp"
 
 namespace aiprov {
 namespace facts {
@@ -104,6 +107,10 @@ nlohmann::json gather_facts(const FileSystem& fs, const FactOptions& options) {
   out["cpu"] = facts::parse_cpuinfo(facts::read_host_file(options.proc_root + "/cpuinfo"));
   out["memory"] = {{"total_bytes", facts::parse_meminfo_total(facts::read_host_file(options.proc_root + "/meminfo"))}};
   out["gpu"] = facts::gather_pci_gpus(options.sysfs_root);
+  facts::add_pci_names(out["gpu"]["devices"], facts::default_pci_ids_paths());
+  out["kernel_modules"] = facts::gather_kernel_modules(options.proc_root);
+  out["secure_boot"] = facts::secure_boot_state(options.sysfs_root);
+  out["nvidia"] = facts::gather_nvidia();
   out["overridden"] = nlohmann::json::array();
   for (const auto& [name, value] : options.overrides) apply_fact_override(out, name, value);
   return out;

@@ -144,8 +144,11 @@ class RealFileSystem : public FileSystem {
   }
 
   void chmod(const std::string& path, unsigned mode) override {
+    // Never through a symlink: in a group-writable tree a member could swap a file for a link to
+    // /etc/shadow between a walk and this call. A symlink here is refused (EOPNOTSUPP).
     std::string host = host_path(path);
-    if (::chmod(host.c_str(), mode & 07777) != 0) fail("cannot chmod", host, errno);
+    if (::fchmodat(AT_FDCWD, host.c_str(), mode & 07777, AT_SYMLINK_NOFOLLOW) != 0)
+      fail("cannot chmod", host, errno);
   }
 
   void chown(const std::string& path, uid_t uid, gid_t gid) override {

@@ -67,6 +67,7 @@ class FileSystem {
   virtual void write_atomic(const std::string& path, std::string_view data, const WriteOptions& opts) = 0;
   /// Creates one directory (the parent must exist) with exactly `mode` (umask does not apply).
   virtual void mkdir(const std::string& path, unsigned mode) = 0;
+  /// Never follows a symlink (a symlink at `path` is an error).
   virtual void chmod(const std::string& path, unsigned mode) = 0;
   /// lchown(): never follows a symlink.
   virtual void chown(const std::string& path, uid_t uid, gid_t gid) = 0;

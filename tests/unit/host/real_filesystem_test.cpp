@@ -152,6 +152,17 @@ TEST_F(RealFileSystemTest, ChownDoesNotFollowSymlinks) {
   EXPECT_EQ(fs->stat("/target")->uid, 0u);
 }
 
+TEST_F(RealFileSystemTest, ChmodRefusesASymlinkAndLeavesItsTargetAlone) {
+  WriteOptions opts;
+  opts.mode = 0600;
+  fs->write_atomic("/secret", "x", opts);
+  ASSERT_EQ(::symlink("secret", (root.path + "/swapped").c_str()), 0);
+  EXPECT_THROW(fs->chmod("/swapped", 0666), HostError);
+  EXPECT_EQ(fs->stat("/secret")->mode, 0600u);
+  fs->chmod("/secret", 0640);
+  EXPECT_EQ(fs->stat("/secret")->mode, 0640u);
+}
+
 TEST_F(RealFileSystemTest, RemoveAndListDir) {
   fs->mkdir("/dir", 0755);
   fs->write_atomic("/dir/b", "", {});
