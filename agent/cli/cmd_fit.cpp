@@ -104,9 +104,14 @@ int run_fit(const Options& o, const FitOptions& f) {
   if (cards.memory.empty()) {
     std::cout << "GPUs:     no GPU memory is known\n";
   } else {
-    std::cout << "GPUs:     " << cards.memory.size() << " x ";
-    for (std::size_t i = 0; i < cards.memory.size(); ++i)
-      std::cout << (i ? ", " : "") << fit::format_bytes(static_cast<double>(cards.memory[i]));
+    const auto& m = cards.memory;
+    bool same = std::all_of(m.begin(), m.end(), [&](std::uint64_t b) { return b == m.front(); });
+    std::cout << "GPUs:     ";
+    if (same) {
+      std::cout << m.size() << " x " << fit::format_bytes(static_cast<double>(m.front()));
+    } else {
+      for (std::size_t i = 0; i < m.size(); ++i) std::cout << (i ? ", " : "") << fit::format_bytes(static_cast<double>(m[i]));
+    }
     std::cout << " (from " << cards.source << ")\n";
   }
   std::cout << "Verdict:  " << verdict_words(high, cards.memory.size());

@@ -25,7 +25,9 @@ TEST(Fit, ParseParams) {
   for (const auto& c : cases) {
     auto got = parse_params(c.text);
     ASSERT_EQ(got.has_value(), c.params.has_value()) << c.text;
-    if (got) EXPECT_DOUBLE_EQ(*got, *c.params) << c.text;
+    if (got) {
+      EXPECT_DOUBLE_EQ(*got, *c.params) << c.text;
+    }
   }
 }
 
