@@ -17,12 +17,8 @@
 namespace aiprov::steps {
 namespace {
 
-constexpr const char* kSourcesList = "/etc/apt/sources.list";
-constexpr const char* kSourcesDir = "/etc/apt/sources.list.d";
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
+using apt::kSourcesDir;
+using apt::kSourcesList;
 
 /// One sources file and what it should hold.
 struct FileRewrite {
@@ -74,9 +70,7 @@ class AptMirrorStep : public Step {
  private:
   /// Every sources file apt reads, rewritten. StepError when none holds an archive entry.
   std::vector<FileRewrite> rewrite_all(const Context& ctx, std::vector<std::string>& warnings) const {
-    std::vector<std::string> paths = {kSourcesList};
-    for (const auto& name : ctx.host.fs.list_dir(kSourcesDir))
-      if (ends_with(name, ".list") || ends_with(name, ".sources")) paths.push_back(std::string(kSourcesDir) + "/" + name);
+    std::vector<std::string> paths = apt::sources_files(ctx.host.fs);
     std::vector<FileRewrite> files;
     bool has_archive = false;
     for (const auto& path : paths) {
@@ -89,7 +83,7 @@ class AptMirrorStep : public Step {
         }
         FileRewrite f{path, *st, ctx.host.fs.read(path).value_or(""), {}};
         bool distribution = apt::is_distribution_file(path);
-        f.rewrite = ends_with(path, ".sources") ? apt::rewrite_deb822_sources(f.before, m_settings, distribution)
+        f.rewrite = apt::is_deb822_file(path) ? apt::rewrite_deb822_sources(f.before, m_settings, distribution)
                                                 : apt::rewrite_one_line_sources(f.before, m_settings, distribution);
         has_archive = has_archive || f.rewrite.has_archive;
         files.push_back(std::move(f));

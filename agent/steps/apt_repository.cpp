@@ -23,12 +23,8 @@
 namespace aiprov::steps {
 namespace {
 
-constexpr const char* kSourcesList = "/etc/apt/sources.list";
-constexpr const char* kSourcesDir = "/etc/apt/sources.list.d";
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
+using apt::kSourcesDir;
+using apt::kSourcesList;
 
 std::string join(const std::vector<std::string>& words, const std::string& sep = " ") {
   std::string out;
@@ -165,15 +161,13 @@ class AptRepositoryStep : public Step {
 
   /// One warning per (file, line) of another sources file that enables this repository too.
   void duplicate_warnings(const Context& ctx, const std::string& own_path, std::vector<std::string>& warnings) const {
-    std::vector<std::string> paths = {kSourcesList};
-    for (const auto& name : ctx.host.fs.list_dir(kSourcesDir))
-      if (ends_with(name, ".list") || ends_with(name, ".sources")) paths.push_back(std::string(kSourcesDir) + "/" + name);
+    std::vector<std::string> paths = apt::sources_files(ctx.host.fs);
     for (const auto& path : paths) {
       if (path == own_path) continue;
       auto st = ctx.host.fs.stat(path);
       if (!st || !st->is_regular()) continue;
       std::string text = ctx.host.fs.read(path).value_or("");
-      auto entries = ends_with(path, ".sources") ? deb822_entries(text) : one_line_entries(text);
+      auto entries = apt::is_deb822_file(path) ? deb822_entries(text) : one_line_entries(text);
       int last_line = 0;
       for (const auto& e : entries) {
         if (e.line == last_line || !matches(e)) continue;

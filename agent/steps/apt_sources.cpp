@@ -137,4 +137,13 @@ std::vector<std::string> split_words(std::string_view text) {
   return words;
 }
 
+std::vector<std::string> sources_files(const FileSystem& fs) {
+  std::vector<std::string> paths = {kSourcesList};
+  for (const auto& name : fs.list_dir(kSourcesDir))
+    if (ends_with(name, ".list") || ends_with(name, ".sources")) paths.push_back(std::string(kSourcesDir) + "/" + name);
+  return paths;
+}
+
+bool is_deb822_file(std::string_view path) { return ends_with(path, ".sources"); }
+
 }  // namespace aiprov::apt

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "aiprov/host.hpp"
+
 namespace aiprov::apt {
 
 // ---------------------------------------------------------------------------------------------
@@ -132,6 +134,15 @@ std::string with_trailing_slash(std::string uri);
 /// Whether two URIs name the same place: scheme and host compared case-insensitively, trailing '/'
 /// ignored.
 bool same_uri(std::string_view a, std::string_view b);
+
+inline constexpr const char* kSourcesList = "/etc/apt/sources.list";
+inline constexpr const char* kSourcesDir = "/etc/apt/sources.list.d";
+
+/// Every sources file apt reads, as logical paths: sources.list, then sources.list.d/*.list and
+/// *.sources in name order (whether or not they exist; callers stat them).
+std::vector<std::string> sources_files(const FileSystem& fs);
+/// True for a deb822 file (*.sources); false for the one-line format.
+bool is_deb822_file(std::string_view path);
 
 /// Splits on spaces and tabs (and newlines), dropping empty words.
 std::vector<std::string> split_words(std::string_view text);
