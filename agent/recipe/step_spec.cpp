@@ -83,4 +83,18 @@ void StepSpec::fail(const std::string& key, const std::string& message) const {
   throw RecipeError(v ? v->loc : m_body.loc, message);
 }
 
+std::string StepSpec::absolute_path(const std::string& key) const {
+  std::string path = str(key);
+  if (path.empty() || path[0] != '/')
+    fail(key, "step '" + m_id + "': " + key + " must be absolute, found '" + path + "'");
+  return path;
+}
+
+bool StepSpec::state_present() const {
+  std::string state = opt_str("state").value_or("present");
+  if (state != "present" && state != "absent")
+    fail("state", "step '" + m_id + "': state must be 'present' or 'absent', found '" + state + "'");
+  return state == "present";
+}
+
 }  // namespace aiprov

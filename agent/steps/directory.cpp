@@ -68,14 +68,10 @@ class DirectoryStep : public Step {
 };
 
 std::unique_ptr<Step> make_directory(const StepSpec& spec) {
-  std::string state = spec.opt_str("state").value_or("present");
-  if (state != "present" && state != "absent")
-    spec.fail("state", "step '" + spec.id() + "': state must be 'present' or 'absent', found '" + state + "'");
-  std::string path = spec.str("path");
-  if (path.empty() || path[0] != '/')
-    spec.fail("path", "step '" + spec.id() + "': path must be absolute, found '" + path + "'");
+  const bool present = spec.state_present();
+  std::string path = spec.absolute_path("path");
   while (path.size() > 1 && path.back() == '/') path.pop_back();
-  return std::make_unique<DirectoryStep>(spec.id(), path, Ownership::from_spec(spec), state == "present");
+  return std::make_unique<DirectoryStep>(spec.id(), path, Ownership::from_spec(spec), present);
 }
 
 }  // namespace

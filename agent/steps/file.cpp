@@ -79,15 +79,10 @@ class FileStep : public Step {
 };
 
 std::unique_ptr<Step> make_file(const StepSpec& spec) {
-  std::string state = spec.opt_str("state").value_or("present");
-  if (state != "present" && state != "absent")
-    spec.fail("state", "step '" + spec.id() + "': state must be 'present' or 'absent', found '" + state + "'");
-  std::string path = spec.str("path");
-  if (path.empty() || path[0] != '/')
-    spec.fail("path", "step '" + spec.id() + "': path must be absolute, found '" + path + "'");
+  const bool present = spec.state_present();
+  std::string path = spec.absolute_path("path");
   std::optional<std::string> content = spec.opt_str("content");
   std::optional<std::string> source = spec.opt_str("source");
-  bool present = state == "present";
   if (present && content.has_value() == source.has_value())
     spec.fail("content", "step '" + spec.id() + "': exactly one of 'content' or 'source' is required");
   std::string resolved;

@@ -76,9 +76,7 @@ bool valid_name(const std::string& name) {
 }
 
 std::unique_ptr<Step> make_group(const StepSpec& spec) {
-  std::string state = spec.opt_str("state").value_or("present");
-  if (state != "present" && state != "absent")
-    spec.fail("state", "step '" + spec.id() + "': state must be 'present' or 'absent', found '" + state + "'");
+  const bool present = spec.state_present();
   std::string name = spec.str("name");
   if (!valid_name(name)) spec.fail("name", "step '" + spec.id() + "': invalid group name '" + name + "'");
   std::optional<gid_t> gid;
@@ -88,7 +86,7 @@ std::unique_ptr<Step> make_group(const StepSpec& spec) {
       spec.fail("gid", "step '" + spec.id() + "': gid must be between 0 and 4294967294");
     gid = static_cast<gid_t>(value);
   }
-  return std::make_unique<GroupStep>(spec.id(), name, gid, spec.boolean("system", false), state == "present");
+  return std::make_unique<GroupStep>(spec.id(), name, gid, spec.boolean("system", false), present);
 }
 
 }  // namespace

@@ -33,9 +33,7 @@ class IniStep : public Step {
 };
 
 std::unique_ptr<Step> make_ini(const StepSpec& spec) {
-  std::string path = spec.str("path");
-  if (path.empty() || path[0] != '/')
-    spec.fail("path", "step '" + spec.id() + "': path must be absolute, found '" + path + "'");
+  std::string path = spec.absolute_path("path");
   std::vector<IniSetting> settings;
   for (const auto& [dotted, value] : spec.str_map("settings")) {
     auto setting = parse_ini_setting(dotted, value);

@@ -227,9 +227,7 @@ class TreePermissionsStep : public Step {
 };
 
 std::unique_ptr<Step> make_tree_permissions(const StepSpec& spec) {
-  std::string path = spec.str("path");
-  if (path.empty() || path[0] != '/')
-    spec.fail("path", "step '" + spec.id() + "': path must be absolute, found '" + path + "'");
+  std::string path = spec.absolute_path("path");
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   std::string text = spec.str("mode");
   SymbolicMode::Error error;

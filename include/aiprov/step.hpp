@@ -120,6 +120,10 @@ class StepSpec {
   long integer(const std::string& key, long fallback) const;
   /// An octal mode such as "0644", "644" or "2770"; nullopt when absent.
   std::optional<unsigned> mode(const std::string& key) const;
+  /// A required absolute logical path ("step 'x': path must be absolute, found '...'" otherwise).
+  std::string absolute_path(const std::string& key) const;
+  /// `state: present | absent`, present when absent from the recipe: true for present.
+  bool state_present() const;
   /// Throws RecipeError at the position of field `key` (or of the step when absent).
   [[noreturn]] void fail(const std::string& key, const std::string& message) const;
 
