@@ -17,6 +17,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "fakes/loopback_http.hpp"
 #include "host/real.hpp"
 
 namespace aiprov {
@@ -25,94 +26,29 @@ namespace {
 using ::testing::HasSubstr;
 
 /// Serves /file (with Range support), /norange (ignores Range), /redirect (-> /file), /error (503);
-/// anything else is 404. One request per connection.
+/// anything else is 404.
 class TestServer {
  public:
-  explicit TestServer(std::string body) : m_body(std::move(body)) {
-    m_listen = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(m_listen, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(m_listen, 16);
-    socklen_t len = sizeof addr;
-    ::getsockname(m_listen, reinterpret_cast<sockaddr*>(&addr), &len);
-    m_port = ntohs(addr.sin_port);
-    m_thread = std::thread([this] { serve(); });
-  }
-  ~TestServer() {
-    m_stop = true;
-    m_thread.join();
-    ::close(m_listen);
-  }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(m_port) + path;
-  }
-  std::vector<std::string> requests() {
-    std::lock_guard lock(m_mutex);
-    return m_requests;
-  }
+  explicit TestServer(std::string body)
+      : m_body(std::move(body)), m_http([this](const std::string& req, std::size_t) { return respond(req); }) {}
+  std::string url(const std::string& path) const { return m_http.url(path); }
+  std::vector<std::string> requests() { return m_http.requests(); }
 
  private:
-  void serve() {
-    while (!m_stop) {
-      pollfd p{m_listen, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      int conn = ::accept4(m_listen, nullptr, nullptr, SOCK_CLOEXEC);
-      if (conn < 0) continue;
-      handle(conn);
-      ::close(conn);
-    }
-  }
-
-  void handle(int conn) {
-    std::string request;
-    char buf[4096];
-    while (request.find("\r\n\r\n") == std::string::npos) {
-      ssize_t n = ::recv(conn, buf, sizeof buf, 0);
-      if (n <= 0) return;
-      request.append(buf, static_cast<std::size_t>(n));
-    }
-    {
-      std::lock_guard lock(m_mutex);
-      m_requests.push_back(request);
-    }
-    std::string path = request.substr(4, request.find(' ', 4) - 4);
-    std::string response;
-    if (path == "/file" || path == "/norange") {
-      std::size_t from = 0;
-      auto range = request.find("Range: bytes=");
-      if (path == "/file" && range != std::string::npos) from = std::stoul(request.substr(range + 13));
-      if (from > 0) {
-        response = "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes " + std::to_string(from) + "-" +
-                   std::to_string(m_body.size() - 1) + "/" + std::to_string(m_body.size()) + "\r\n";
-      } else {
-        response = "HTTP/1.1 200 OK\r\n";
-      }
-      response += "Content-Length: " + std::to_string(m_body.size() - from) + "\r\nConnection: close\r\n\r\n";
-      response += m_body.substr(from);
-    } else if (path == "/redirect") {
-      response = "HTTP/1.1 302 Found\r\nLocation: /file\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    } else if (path == "/error") {
-      response = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy";
-    } else {
-      response = "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found";
-    }
-    std::string_view rest = response;
-    while (!rest.empty()) {
-      ssize_t n = ::send(conn, rest.data(), rest.size(), MSG_NOSIGNAL);
-      if (n <= 0) return;
-      rest.remove_prefix(static_cast<std::size_t>(n));
-    }
+  std::string respond(const std::string& request) const {
+    using testing::LoopbackHttpServer;
+    std::string path = LoopbackHttpServer::path_of(request);
+    if (path == "/file") return LoopbackHttpServer::body_response(m_body, LoopbackHttpServer::range_start(request));
+    if (path == "/norange") return LoopbackHttpServer::body_response(m_body, 0);
+    if (path == "/redirect")
+      return "HTTP/1.1 302 Found\r\nLocation: /file\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    if (path == "/error")
+      return "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy";
+    return "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found";
   }
 
   std::string m_body;
-  int m_listen = -1;
-  int m_port = 0;
-  std::atomic<bool> m_stop{false};
-  std::thread m_thread;
-  std::mutex m_mutex;
-  std::vector<std::string> m_requests;
+  testing::LoopbackHttpServer m_http;
 };
 
 std::string make_body() {

@@ -22,6 +22,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "fakes/loopback_http.hpp"
 #include "fakes/fake_host.hpp"
 #include "host/real.hpp"
 #include "steps/progress_bar.hpp"
@@ -313,78 +314,18 @@ TEST_F(DiskRoot, ACorruptBodyNeverReachesDest) {
 /// closed after `cut_at` bytes.
 class CuttingServer {
  public:
-  CuttingServer(std::string body, std::size_t cut_at) : m_body(std::move(body)), m_cut_at(cut_at) {
-    m_listen = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(m_listen, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(m_listen, 16);
-    socklen_t len = sizeof addr;
-    ::getsockname(m_listen, reinterpret_cast<sockaddr*>(&addr), &len);
-    m_port = ntohs(addr.sin_port);
-    m_thread = std::thread([this] { serve(); });
-  }
-  ~CuttingServer() {
-    m_stop = true;
-    m_thread.join();
-    ::close(m_listen);
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port) + "/big"; }
-  std::vector<std::string> requests() {
-    std::lock_guard lock(m_mutex);
-    return m_requests;
-  }
+  CuttingServer(std::string body, std::size_t cut_at)
+      : m_body(std::move(body)), m_cut_at(cut_at), m_http([this](const std::string& req, std::size_t index) {
+          return LoopbackHttpServer::body_response(m_body, LoopbackHttpServer::range_start(req),
+                                                   index == 0 ? m_cut_at : std::string::npos);
+        }) {}
+  std::string url() const { return m_http.url("/big"); }
+  std::vector<std::string> requests() { return m_http.requests(); }
 
  private:
-  void serve() {
-    while (!m_stop) {
-      pollfd p{m_listen, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      int conn = ::accept4(m_listen, nullptr, nullptr, SOCK_CLOEXEC);
-      if (conn < 0) continue;
-      handle(conn);
-      ::close(conn);
-    }
-  }
-  void handle(int conn) {
-    std::string request;
-    char buf[4096];
-    while (request.find("\r\n\r\n") == std::string::npos) {
-      ssize_t n = ::recv(conn, buf, sizeof buf, 0);
-      if (n <= 0) return;
-      request.append(buf, static_cast<std::size_t>(n));
-    }
-    bool first;
-    {
-      std::lock_guard lock(m_mutex);
-      m_requests.push_back(request);
-      first = m_requests.size() == 1;
-    }
-    std::size_t from = 0;
-    if (auto r = request.find("Range: bytes="); r != std::string::npos) from = std::stoul(request.substr(r + 13));
-    std::string head = from > 0 ? "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes " + std::to_string(from) +
-                                      "-" + std::to_string(m_body.size() - 1) + "/" +
-                                      std::to_string(m_body.size()) + "\r\n"
-                                : "HTTP/1.1 200 OK\r\n";
-    head += "Content-Length: " + std::to_string(m_body.size() - from) + "\r\nConnection: close\r\n\r\n";
-    std::string response = head + m_body.substr(from, first ? m_cut_at : std::string::npos);
-    std::string_view rest = response;
-    while (!rest.empty()) {
-      ssize_t n = ::send(conn, rest.data(), rest.size(), MSG_NOSIGNAL);
-      if (n <= 0) return;
-      rest.remove_prefix(static_cast<std::size_t>(n));
-    }
-  }
-
   std::string m_body;
   std::size_t m_cut_at;
-  int m_listen = -1;
-  int m_port = 0;
-  std::atomic<bool> m_stop{false};
-  std::thread m_thread;
-  std::mutex m_mutex;
-  std::vector<std::string> m_requests;
+  LoopbackHttpServer m_http;
 };
 
 TEST_F(DiskRoot, CurlResumesAConnectionCutMidBody) {
