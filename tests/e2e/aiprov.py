@@ -9,6 +9,7 @@ AIPROV_BIN names the binary (CTest sets it to the built target). Test classes th
 at the end; it also has helpers to read files, modes and owners inside a tree.
 """
 
+import glob
 import json
 import os
 import signal
@@ -138,6 +139,24 @@ def in_tree(tree, path):
 def read_text(tree, path):
     with open(in_tree(tree, path), encoding="utf-8") as f:
         return f.read()
+
+
+def dpkg_status(tree):
+    """package -> (Status, Version) from the tree's /var/lib/dpkg/status."""
+    packages = {}
+    for stanza in read_text(tree, "/var/lib/dpkg/status").split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in stanza.splitlines()
+                      if ": " in line and not line.startswith(" "))
+        if "Package" in fields:
+            packages[fields["Package"]] = (fields.get("Status", ""), fields.get("Version", ""))
+    return packages
+
+
+def last_run(tree):
+    """The newest run journal in the tree, parsed."""
+    runs = sorted(glob.glob(os.path.join(tree, "var/lib/aiprov/runs/*.json")), key=os.path.getmtime)
+    with open(runs[-1]) as f:
+        return json.load(f)
 
 
 def read_bytes(tree, path):

@@ -8,7 +8,6 @@ and AIPROV_BIN."""
 
 import glob
 import hashlib
-import json
 import os
 import tempfile
 import unittest
@@ -16,7 +15,7 @@ import unittest
 import archive
 import httpd
 import rootfs
-from aiprov import (TreeTestCase, file_mode, read_bytes, read_text, recipe, requires_binary,
+from aiprov import (TreeTestCase, dpkg_status, last_run, file_mode, read_bytes, read_text, recipe, requires_binary,
                     requires_tree, run, stat_key)
 
 REPO_DIR = "/var/cuda-repo-ubuntu2204-12-4-local"
@@ -33,22 +32,6 @@ if [ ! -e /usr/share/keyrings/cuda-*-keyring.gpg ]; then
 fi
 """
 
-
-def dpkg_status(tree):
-    """package -> (Status, Version) from the tree's /var/lib/dpkg/status."""
-    packages = {}
-    for stanza in read_text(tree, "/var/lib/dpkg/status").split("\n\n"):
-        fields = dict(line.split(": ", 1) for line in stanza.splitlines()
-                      if ": " in line and not line.startswith(" "))
-        if "Package" in fields:
-            packages[fields["Package"]] = (fields.get("Status", ""), fields.get("Version", ""))
-    return packages
-
-
-def last_run(tree):
-    runs = sorted(glob.glob(os.path.join(tree, "var/lib/aiprov/runs/*.json")), key=os.path.getmtime)
-    with open(runs[-1]) as f:
-        return json.load(f)
 
 
 def build_local_installer(tmp, key, out_dir):

@@ -15,7 +15,7 @@ import unittest
 import archive
 import httpd
 import rootfs
-from aiprov import (finish, read_text, recipe, requires_binary, requires_tree, run, start,
+from aiprov import (dpkg_status, finish, read_text, recipe, requires_binary, requires_tree, run, start,
                     wait_for)
 
 LOCK = "var/lib/dpkg/lock-frontend"
@@ -30,11 +30,7 @@ sys.stdin.read()
 
 
 def installed(tree, package):
-    for stanza in read_text(tree, "/var/lib/dpkg/status").split("\n\n"):
-        lines = stanza.splitlines()
-        if f"Package: {package}" in lines:
-            return "Status: install ok installed" in lines
-    return False
+    return dpkg_status(tree).get(package, ("", ""))[0] == "install ok installed"
 
 
 def stderr_so_far(proc):

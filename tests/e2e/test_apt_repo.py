@@ -5,8 +5,6 @@ Ubuntu-shaped archive on localhost that offers newer versions of some of the sam
 with dpkg's status inside the tree; then nothing is left to do and nothing is fetched again.
 Needs root, the cached base tree and AIPROV_BIN."""
 
-import glob
-import json
 import os
 import shutil
 import tempfile
@@ -15,7 +13,7 @@ import unittest
 import archive
 import httpd
 import rootfs
-from aiprov import (TreeTestCase, file_mode, read_bytes, read_text, recipe, requires_binary,
+from aiprov import (TreeTestCase, dpkg_status, last_run, file_mode, read_bytes, read_text, recipe, requires_binary,
                     requires_tree, run, stat_key)
 
 VENDOR_PATH = "/compute/cuda/repos/ubuntu2204/x86_64/"
@@ -24,22 +22,6 @@ SOURCES = "/etc/apt/sources.list.d/cuda-ubuntu2204-x86_64"  # .list or .sources
 PIN_FILE = "/etc/apt/preferences.d/cuda-repository-pin-600"
 COMPAT_PIN = "/etc/apt/preferences.d/cuda-compat-12-4"
 
-
-def dpkg_status(tree):
-    """package -> (Status, Version) from the tree's /var/lib/dpkg/status."""
-    packages = {}
-    for stanza in read_text(tree, "/var/lib/dpkg/status").split("\n\n"):
-        fields = dict(line.split(": ", 1) for line in stanza.splitlines()
-                      if ": " in line and not line.startswith(" "))
-        if "Package" in fields:
-            packages[fields["Package"]] = (fields.get("Status", ""), fields.get("Version", ""))
-    return packages
-
-
-def last_run(tree):
-    runs = sorted(glob.glob(os.path.join(tree, "var/lib/aiprov/runs/*.json")), key=os.path.getmtime)
-    with open(runs[-1]) as f:
-        return json.load(f)
 
 
 def vendor_packages():
