@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
   add_steps(app, options, action);
   add_status(app, options, action);
   add_fit(app, options, action);
+  add_verify(app, options, action);
+  add_resume(app, options, action);
+  add_agent(app, options, action);
 
   try {
     app.parse(argc, argv);

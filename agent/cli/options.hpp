@@ -2,6 +2,7 @@
 /// Options shared by the subcommands, and the session every command that reads a host starts with.
 
 #include <functional>
+#include <ostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,7 @@ struct Options {
   int wait_lock = 0;
   int apt_lock_timeout = 600;
   std::string recipe;
+  bool no_reboot = false;  ///< apply: stop with exit 4 instead of rebooting
 };
 
 /// A subcommand's action, run after parsing; returns the exit code.
@@ -43,6 +45,10 @@ void add_facts(CLI::App& app, Options& o, Action& action);
 void add_steps(CLI::App& app, Options& o, Action& action);
 void add_status(CLI::App& app, Options& o, Action& action);
 void add_fit(CLI::App& app, Options& o, Action& action);
+void add_verify(CLI::App& app, Options& o, Action& action);  // cmd_verify.cpp
+void add_resume(CLI::App& app, Options& o, Action& action);  // cmd_resume.cpp
+void add_agent(CLI::App& app, Options& o, Action& action);   // cmd_agent.cpp
+
 
 /// The real seams for --root, the facts, and the recipe.
 class Session {
@@ -63,6 +69,17 @@ class Session {
   std::unique_ptr<Host> m_host;
   nlohmann::json m_facts;
 };
+
+/// Runs the recipe's probes after a successful apply, prints their report (text to `human`; under
+/// --json the caller adds the returned JSON) and returns the VerifyReport (cmd_verify.cpp).
+VerifyReport verify_after_apply(Session& session, const Recipe& recipe, const Options& o, std::ostream& human);
+
+/// Goes on with the run a `reboot` step stopped (cmd_resume.cpp): reads the checkpoint under
+/// o.root (only o.root, o.json, o.verbose/quiet, o.no_reboot are used from `o`), records the reboot's trigger,
+/// applies the checkpoint's recipe with its options and --yes, runs the probes, removes the
+/// checkpoint and disables aiprov-resume.service on a live root. Returns the exit code; kExitOk with
+/// a message when there is no checkpoint. The agent calls it at start.
+int resume_from_checkpoint(const Options& o, std::ostream& human);
 
 /// Splits "name=value"; UsageError naming `option` when there is no '='.
 std::pair<std::string, std::string> split_assignment(const std::string& text, const std::string& option);

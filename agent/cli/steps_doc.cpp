@@ -33,6 +33,22 @@ std::string steps_markdown(const Registry& registry) {
           << escape_cell(f.doc) << " |\n";
     out << "\n```yaml\n" << t.example << "```\n";
   }
+  // Probe types, laid out the same; anchors "probe-<name>" (a probe type may share a step's name).
+  out << "\n# Probe types\n\n"
+      << "Read-only checks listed in a recipe's `probes:`; `aiprov verify` runs them, and so does `aiprov apply`\n"
+      << "after a successful run. Every probe also has the common fields:";
+  for (const auto& f : Registry::common_probe_fields()) out << " `" << f.name << "`";
+  out << ".\n\n";
+  for (const auto& t : registry.probe_types())
+    out << "- [`" << t.name << "`](#probe-" << t.name << "): " << t.summary << "\n";
+  for (const auto& t : registry.probe_types()) {
+    out << "\n## probe " << t.name << "\n\n" << t.summary << ".\n\n"
+        << "| field | type | required | meaning |\n| --- | --- | --- | --- |\n";
+    for (const auto& f : t.fields)
+      out << "| `" << f.name << "` | " << field_type_name(f.type) << " | " << (f.required ? "yes" : "") << " | "
+          << escape_cell(f.doc) << " |\n";
+    out << "\n```yaml\n" << t.example << "```\n";
+  }
   return out.str();
 }
 

@@ -3,10 +3,10 @@
 #include <cstdlib>
 #include <cstring>
 
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/log_setup.hpp"
 #include "cli/options.hpp"
 
 namespace aiprov::cli {
@@ -27,21 +27,7 @@ void setup_logging(const Options& options, const std::string& log_file) {
   if (options.verbose >= 2) level = spdlog::level::debug;
   console->set_level(level);
   console->set_pattern("aiprov: %^%l%$: %v");
-  std::vector<spdlog::sink_ptr> sinks{console};
-  if (!log_file.empty()) {
-    try {
-      auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(log_file);
-      file->set_level(spdlog::level::info);
-      file->set_pattern("%Y-%m-%dT%H:%M:%S%z [%P] %l: %v");
-      sinks.push_back(file);
-    } catch (const spdlog::spdlog_ex& e) {
-      console->log(spdlog::details::log_msg("aiprov", spdlog::level::warn,
-                                            std::string("cannot open log file ") + log_file + ": " + e.what()));
-    }
-  }
-  auto logger = std::make_shared<spdlog::logger>("aiprov", sinks.begin(), sinks.end());
-  logger->set_level(spdlog::level::debug);
-  spdlog::set_default_logger(logger);
+  install_logger(console, log_file, /*flush_each=*/false);
 }
 
 }  // namespace aiprov::cli

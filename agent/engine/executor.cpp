@@ -16,6 +16,7 @@ const char* status_name(StepOutcome::Status s) {
     case StepOutcome::Status::Failed: return "failed";
     case StepOutcome::Status::Skipped: return "skipped";
     case StepOutcome::Status::NotRun: return "not run";
+    case StepOutcome::Status::RebootPending: return "reboot pending";
   }
   return "?";
 }
@@ -54,7 +55,8 @@ class Executor {
     m_ctx.pending.clear();
     for (const auto& ps : plan.steps) {
       if (ps.handler) continue;  // handlers run when notified, below
-      if (m_failed) {
+      if (!m_stop_reason) check_stop(report);
+      if (m_stop_reason) {
         report.steps.push_back(not_run(ps));
         continue;
       }
@@ -65,11 +67,11 @@ class Executor {
         continue;
       }
       for (const auto& h : ps.decl->needs) flush_handler(h, report);
-      if (m_failed) {
+      if (m_stop_reason) {
         report.steps.push_back(not_run(ps));
         continue;
       }
-      report.steps.push_back(apply_step(ps, *ps.decl, false));
+      report.steps.push_back(apply_step(ps, *ps.decl, false, report));
     }
     for (const auto& h : m_recipe.handlers) flush_handler(h.id, report);
     report.finished_at = iso_now();
@@ -77,9 +79,20 @@ class Executor {
   }
 
  private:
+  /// Asks ApplyOptions::should_stop (once the run has not already stopped).
+  void check_stop(RunReport& report) {
+    if (m_options.should_stop && m_options.should_stop()) {
+      report.stopped = true;
+      m_stop_reason = "the run was stopped before this step";
+    }
+  }
+
   StepOutcome not_run(const PlannedStep& ps) {
-    StepOutcome o{ps.decl->id, ps.decl->type, StepOutcome::Status::NotRun, "an earlier step failed",
-                  {}, 0, ps.handler};
+    std::string why = m_stop_reason ? m_stop_reason : "";
+    if (ps.handler && m_stop_reason == kRebootReason)  // its notifying step will be converged after the reboot
+      why = "notified, but the run stopped for a reboot and `aiprov resume` will not run it: give the reboot step "
+            "`needs: [" + ps.decl->id + "]` to run it before the reboot";
+    StepOutcome o{ps.decl->id, ps.decl->type, StepOutcome::Status::NotRun, why, {}, 0, ps.handler};
     if (m_options.on_step_end) m_options.on_step_end(o);
     return o;
   }
@@ -92,12 +105,13 @@ class Executor {
       PlannedStep ps;
       ps.decl = &h;
       ps.handler = true;
-      if (m_failed) {
+      if (!m_stop_reason) check_stop(report);
+      if (m_stop_reason) {
         report.steps.push_back(not_run(ps));
         return;
       }
       ps.plan.depends_on = "notified";  // a handler is always planned when it runs
-      report.steps.push_back(apply_step(ps, h, true));
+      report.steps.push_back(apply_step(ps, h, true, report));
       return;
     }
   }
@@ -119,7 +133,7 @@ class Executor {
     m_apt_dirty = false;
   }
 
-  StepOutcome apply_step(const PlannedStep& ps, const StepDecl& decl, bool handler) {
+  StepOutcome apply_step(const PlannedStep& ps, const StepDecl& decl, bool handler, RunReport& report) {
     if (m_options.on_step_start) m_options.on_step_start(ps);
     auto t0 = std::chrono::steady_clock::now();
     StepOutcome outcome{decl.id, decl.type, StepOutcome::Status::Unchanged, "", {}, 0, handler};
@@ -138,16 +152,24 @@ class Executor {
           outcome.status = StepOutcome::Status::Failed;
           outcome.message = "not converged after apply: still " + again.changes.front().target + " (" +
                             again.changes.front().reason + ")";
-          m_failed = true;
+          m_stop_reason = kFailedReason;
         } else {
           if (provides(plan, "apt:sources")) m_apt_dirty = true;
           for (const auto& h : decl.notify) m_notified.insert(h);
         }
       }
+    } catch (const RebootRequired& e) {
+      // The run cannot go on before the host reboots: stop here; the CLI writes the checkpoint.
+      outcome.status = StepOutcome::Status::RebootPending;
+      outcome.message = e.what();
+      report.reboot_step = e.step_id().empty() ? decl.id : e.step_id();
+      report.reboot_reason = e.what();
+      report.reboot_trigger = e.trigger();
+      m_stop_reason = kRebootReason;
     } catch (const std::exception& e) {
       outcome.status = StepOutcome::Status::Failed;
       outcome.message = e.what();
-      m_failed = true;
+      m_stop_reason = kFailedReason;
     }
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (m_options.on_step_end) m_options.on_step_end(outcome);
@@ -157,7 +179,10 @@ class Executor {
   const Recipe& m_recipe;
   Context& m_ctx;
   const ApplyOptions& m_options;
-  bool m_failed = false;
+  static constexpr const char* kFailedReason = "an earlier step failed";
+  static constexpr const char* kRebootReason = "waits for the reboot: `aiprov resume` runs it";
+  /// Why the remaining steps do not run (a failure, a reboot, should_stop); nullptr while they do.
+  const char* m_stop_reason = nullptr;
   bool m_apt_dirty = false;
   std::set<std::string> m_notified;
   std::set<std::string> m_handlers_run;
@@ -168,6 +193,18 @@ class Executor {
 RunReport apply_plan(const Recipe& recipe, const Plan& plan, Context& ctx, const ApplyOptions& options) {
   return Executor(recipe, ctx, options).run(plan);
 }
+
+namespace {
+
+/// "failed", "reboot pending", "stopped", "running" (not finished) or "ok".
+std::string result_text(const RunReport& r) {
+  if (r.failed()) return "failed";
+  if (r.reboot_pending()) return "reboot pending";
+  if (r.stopped) return "stopped";
+  return r.finished_at.empty() ? "running" : "ok";
+}
+
+}  // namespace
 
 bool RunReport::failed() const {
   for (const auto& s : steps)
@@ -189,7 +226,11 @@ nlohmann::json RunReport::to_json() const {
   j["root"] = root;
   j["started_at"] = started_at;
   j["finished_at"] = finished_at;
-  j["result"] = failed() ? "failed" : finished_at.empty() ? "running" : "ok";
+  j["result"] = result_text(*this);
+  j["stopped"] = stopped;
+  j["reboot"] = reboot_pending() ? nlohmann::json{{"step", reboot_step}, {"reason", reboot_reason},
+                                                  {"trigger", reboot_trigger}}
+                                 : nlohmann::json(nullptr);
   j["changed"] = changed_count();
   j["backups"] = backups;
   j["steps"] = nlohmann::json::array();

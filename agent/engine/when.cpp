@@ -32,11 +32,10 @@ ExprValue from_value(const Value& val) {
   }
   return v;
 }
-}  // namespace
 
-bool eval_when(const StepDecl& decl, const Recipe& recipe, const nlohmann::json& facts) {
-  if (!decl.when) return true;
-  return decl.when->eval([&](const std::string& name) -> ExprValue {
+bool eval(const std::optional<Expr>& when, const Recipe& recipe, const nlohmann::json& facts) {
+  if (!when) return true;
+  return when->eval([&](const std::string& name) -> ExprValue {
     if (name.rfind("facts.", 0) == 0) {
       const nlohmann::json* j = lookup_fact(facts, name.substr(6));
       return j ? from_json(*j) : ExprValue{};
@@ -44,6 +43,15 @@ bool eval_when(const StepDecl& decl, const Recipe& recipe, const nlohmann::json&
     auto it = recipe.vars.find(name);
     return it == recipe.vars.end() ? ExprValue{} : from_value(it->second);
   });
+}
+}  // namespace
+
+bool eval_when(const StepDecl& decl, const Recipe& recipe, const nlohmann::json& facts) {
+  return eval(decl.when, recipe, facts);
+}
+
+bool eval_when(const ProbeDecl& decl, const Recipe& recipe, const nlohmann::json& facts) {
+  return eval(decl.when, recipe, facts);
 }
 
 }  // namespace aiprov

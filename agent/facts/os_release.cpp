@@ -39,10 +39,16 @@ nlohmann::json parse_os_release(const std::string& text) {
     auto it = kv.find(key);
     return it == kv.end() ? std::string() : it->second;
   };
+  // NVIDIA names its repositories and installers after the release without dots: ubuntu2204, debian12.
+  std::string version_id = get("VERSION_ID");
+  std::string distro_tag = get("ID");
+  for (char c : version_id)
+    if (c != '.') distro_tag += c;
   std::string codename = get("VERSION_CODENAME");
   if (codename.empty()) codename = get("UBUNTU_CODENAME");
   return {{"id", get("ID")},
-          {"version_id", get("VERSION_ID")},
+          {"version_id", version_id},
+          {"distro_tag", distro_tag},
           {"codename", codename},
           {"pretty_name", get("PRETTY_NAME")},
           {"id_like", get("ID_LIKE")}};

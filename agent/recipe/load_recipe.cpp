@@ -56,6 +56,7 @@ Recipe load_recipe(const std::string& path, const LoadOptions& options) {
     handler_ids.push_back(checked.back().decl.id);
   }
   check_handler_refs(checked, handler_ids);
+  for (const auto& raw : files.probes) recipe.probes.push_back(recipe::validate_probe(raw, ctx));
 
   for (std::size_t i = 0; i < checked.size(); ++i)
     (i < step_count ? recipe.steps : recipe.handlers).push_back(std::move(checked[i].decl));

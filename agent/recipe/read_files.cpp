@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string> kTopLevelKeys = {"aiprov", "name", "vars", "include", "steps",
-                                                "handlers"};
+                                                "handlers", "probes"};
 
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -89,8 +89,9 @@ class FileReader {
     // Includes first: their vars are defaults that this file's vars override.
     if (const Value* include = root.get("include")) read_includes(*include, file);
     if (const Value* vars = root.get("vars")) define_vars(*vars, doc.node["vars"], file);
-    collect(root, doc.node, "steps", m_out.steps);
-    collect(root, doc.node, "handlers", m_out.handlers);
+    collect(root, doc.node, "steps", "steps", m_out.steps);
+    collect(root, doc.node, "handlers", "steps", m_out.handlers);
+    collect(root, doc.node, "probes", "probes", m_out.probes);
   }
 
   void check_version(const Value& root, const std::string& file, bool top) {
@@ -141,11 +142,13 @@ class FileReader {
     }
   }
 
-  void collect(const Value& root, const YAML::Node& node, const char* key, std::vector<RawStep>& out) {
+  /// The entries of list `key` ("a list of `what`").
+  void collect(const Value& root, const YAML::Node& node, const char* key, const char* what,
+               std::vector<RawStep>& out) {
     const Value* list = root.get(key);
     if (!list || list->is_null()) return;
     if (!list->is_list())
-      throw RecipeError(list->loc, std::string("'") + key + "' must be a list of steps, found " +
+      throw RecipeError(list->loc, std::string("'") + key + "' must be a list of " + what + ", found " +
                                        list->kind_name());
     const YAML::Node items = node[key];
     std::size_t i = 0;

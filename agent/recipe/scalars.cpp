@@ -45,8 +45,13 @@ std::optional<unsigned> parse_mode(const std::string& text) {
 
 std::string expects_message(const std::string& step_id, const std::string& key, const char* what,
                             const Value& found, bool show_text) {
+  return expects_message("step", step_id, key, what, found, show_text);
+}
+
+std::string expects_message(const char* noun, const std::string& id, const std::string& key, const char* what,
+                            const Value& found, bool show_text) {
   std::string shown = show_text && found.is_scalar() ? "'" + found.scalar + "'" : found.kind_name();
-  return "field '" + key + "' of step '" + step_id + "' expects " + what + ", found " + shown;
+  return "field '" + key + "' of " + noun + " '" + id + "' expects " + what + ", found " + shown;
 }
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {

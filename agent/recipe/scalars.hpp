@@ -20,6 +20,9 @@ std::optional<unsigned> parse_mode(const std::string& text);
 /// or its text in quotes when `show_text` and it is a scalar ("found 'maybe'").
 std::string expects_message(const std::string& step_id, const std::string& key, const char* what,
                             const Value& found, bool show_text);
+/// The same for another kind of entry: "field 'KEY' of NOUN 'ID' expects ..." (noun "probe").
+std::string expects_message(const char* noun, const std::string& id, const std::string& key, const char* what,
+                            const Value& found, bool show_text);
 
 /// Levenshtein distance between two names.
 std::size_t edit_distance(const std::string& a, const std::string& b);

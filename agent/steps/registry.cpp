@@ -1,3 +1,4 @@
+#include "steps/probes.hpp"
 #include "steps/steps.hpp"
 
 namespace aiprov {
@@ -13,8 +14,18 @@ void register_builtin_steps(Registry& registry) {
       steps::apt_keyring_type,   steps::apt_repository_type,
       steps::apt_pin_type,       steps::deb_type,
       steps::tree_permissions_type,
+      steps::nvidia_driver_type, steps::apt_hold_type,
+      steps::reboot_type,        steps::cuda_driver_check_type,
+      steps::conda_env_type,     steps::fail_type,
   };
   for (auto make : kBuiltinSteps) registry.add(make());
+  // The one table of probe types (`probes:` in a recipe, `aiprov verify`).
+  static ProbeType (*const kBuiltinProbes[])() = {
+      steps::nvidia_smi_probe_type,   steps::nvml_probe_type,   steps::nvcc_probe_type,
+      steps::cudnn_sample_probe_type, steps::conda_probe_type,  steps::pip_config_probe_type,
+      steps::command_probe_type,
+  };
+  for (auto make : kBuiltinProbes) registry.add_probe(make());
 }
 
 const Registry& builtin_registry() {

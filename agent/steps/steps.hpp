@@ -20,5 +20,11 @@ StepType apt_repository_type();
 StepType apt_pin_type();
 StepType deb_type();
 StepType tree_permissions_type();
+StepType nvidia_driver_type();
+StepType apt_hold_type();
+StepType reboot_type();
+StepType cuda_driver_check_type();
+StepType conda_env_type();
+StepType fail_type();
 
 }  // namespace aiprov::steps

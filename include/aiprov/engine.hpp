@@ -48,6 +48,7 @@ struct Plan {
 
 /// Evaluates `when` against facts and the recipe's variables.
 bool eval_when(const StepDecl& decl, const Recipe& recipe, const nlohmann::json& facts);
+bool eval_when(const ProbeDecl& decl, const Recipe& recipe, const nlohmann::json& facts);
 
 /// Plans every selected step in order. ctx.pending is filled with what earlier steps would change.
 /// Read-only: nothing on the host changes. Throws StepError when a step cannot observe the host.
@@ -55,7 +56,8 @@ Plan make_plan(const Recipe& recipe, Context& ctx, const Selection& selection);
 
 /// What happened to one step during apply.
 struct StepOutcome {
-  enum class Status { Unchanged, Changed, Failed, Skipped, NotRun };
+  /// RebootPending: a `reboot` step stopped the run (RebootRequired); the steps after it are NotRun.
+  enum class Status { Unchanged, Changed, Failed, Skipped, NotRun, RebootPending };
   std::string id;
   std::string type;
   Status status = Status::Unchanged;
@@ -75,6 +77,13 @@ struct RunReport {
   std::string finished_at;
   std::vector<StepOutcome> steps;
   std::vector<std::string> backups;  ///< logical paths of files saved before they were replaced
+  /// Set when a `reboot` step stopped the run: its id, its reason and its trigger (RebootRequired).
+  std::string reboot_step;
+  std::string reboot_reason;
+  std::string reboot_trigger;
+  /// True when ApplyOptions::should_stop asked the run to end early (the rest are NotRun).
+  bool stopped = false;
+  bool reboot_pending() const { return !reboot_step.empty(); }
   bool failed() const;
   int changed_count() const;
   nlohmann::json to_json() const;
@@ -85,6 +94,9 @@ struct ApplyOptions {
   /// Called when a step starts ("==> id (type)") and when it ends, for progress lines.
   std::function<void(const PlannedStep&)> on_step_start;
   std::function<void(const StepOutcome&)> on_step_end;
+  /// Asked before each step starts (never in the middle of one): true ends the run there, the
+  /// remaining steps NotRun and RunReport::stopped set. The agent's SIGTERM handling uses it.
+  std::function<bool()> should_stop;
 };
 
 /// Applies `plan` (made by make_plan for the same recipe): each step's approved changes in order,
@@ -92,6 +104,70 @@ struct ApplyOptions {
 /// before the first later step that `needs` them or at the end, then plans each changed step again:
 /// a step still not converged has failed. Stops at the first failed step (the rest are NotRun).
 RunReport apply_plan(const Recipe& recipe, const Plan& plan, Context& ctx, const ApplyOptions& options);
+
+struct RenderOptions {
+  bool color = false;
+  bool verbose = false;
+};
+
+// --- Verification ---------------------------------------------------------------------------------
+
+struct ProbeOutcome {
+  std::string id;
+  std::string type;
+  std::string description;
+  ProbeResult result;
+  std::string skip_reason;  ///< set when `when` was false or the probe was filtered out
+  double seconds = 0;
+};
+
+struct VerifyReport {
+  std::vector<ProbeOutcome> probes;
+  bool passed() const;  ///< no probe failed (skipped probes do not fail a verification)
+  int count(ProbeResult::Status s) const;
+  nlohmann::json to_json() const;
+};
+
+struct RenderOptions;  // below, with render_plan
+
+/// Runs every selected probe of the recipe in order (read-only) and collects the verdicts: a probe
+/// not selected by --only/--skip, or whose `when` is false, is Skip with the reason in skip_reason;
+/// a probe that throws (it should not) is Fail with the error as its summary.
+VerifyReport verify_recipe(const Recipe& recipe, Context& ctx, const Selection& selection);
+/// The report as text: one "PASS id: summary" line per probe, the evidence of failures indented.
+std::string render_verify(const VerifyReport& report, const RenderOptions& options);
+
+// --- Reboot and resume ----------------------------------------------------------------------------
+
+/// Written by `apply` when a `reboot` step stops the run; read by `aiprov resume`, which takes
+/// nothing else: everything the run needs to go on is here.
+struct Checkpoint {
+  std::string run_id;            ///< the run that stopped
+  std::string recipe_path;       ///< absolute path of the recipe (on the machine running aiprov)
+  std::vector<std::string> vars;            ///< --var NAME=VALUE of the run
+  std::vector<std::string> fact_overrides;  ///< --fact NAME=VALUE of the run
+  std::string sysfs;             ///< --sysfs of the run
+  std::vector<std::string> only; ///< --only / --skip of the run
+  std::vector<std::string> skip;
+  std::string reboot_step;       ///< id of the `reboot` step that stopped the run
+  std::string reason;
+  std::string trigger;           ///< RebootRequired::trigger()
+  std::string boot_id;           ///< /proc/sys/kernel/random/boot_id when the checkpoint was written
+  std::string created_at;
+  nlohmann::json to_json() const;
+  static Checkpoint from_json(const nlohmann::json& j);  ///< throws StepError on a malformed file
+};
+
+inline constexpr const char* kCheckpointFile = "/var/lib/aiprov/checkpoint.json";
+/// Where a `reboot` step records the trigger a reboot (or `aiprov resume`) satisfied:
+/// <kRebootsDir>/<step-id> holds the trigger text.
+inline constexpr const char* kRebootsDir = "/var/lib/aiprov/reboots";
+
+/// Atomic write of kCheckpointFile (parents created, mode 0600).
+void write_checkpoint(FileSystem& fs, const Checkpoint& checkpoint);
+/// nullopt when there is no checkpoint; StepError naming the file when it cannot be parsed.
+std::optional<Checkpoint> read_checkpoint(const FileSystem& fs);
+void remove_checkpoint(FileSystem& fs);
 
 // --- Run safety -----------------------------------------------------------------------------------
 
@@ -129,10 +205,6 @@ void make_dirs(FileSystem& fs, const std::string& path, unsigned mode = 0755);
 
 // --- Rendering ----------------------------------------------------------------------------------
 
-struct RenderOptions {
-  bool color = false;
-  bool verbose = false;
-};
 /// The plan as text, like `terraform plan`: + create, ~ change, - remove, ! run, ? depends.
 std::string render_plan(const Plan& plan, const RenderOptions& options);
 nlohmann::json plan_to_json(const Plan& plan);

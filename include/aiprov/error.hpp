@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace aiprov {
 
@@ -13,7 +14,9 @@ enum ExitCode : int {
   kExitStepFailed = 1,     ///< a step failed or did not converge; a probe failed
   kExitChangesPending = 2, ///< `plan --detailed-exitcode` found changes (as terraform and puppet)
   kExitInvalid = 3,        ///< invalid recipe, invalid usage, refused confirmation
-  kExitRebootRequired = 4, ///< a step needs a reboot before the run can go on
+  kExitRebootRequired = 4, ///< a `reboot` step stopped the run: a checkpoint was written and the host
+                           ///< reboots (or, with --no-reboot or under --root, waits for the user);
+                           ///< `aiprov resume` goes on from the checkpoint
   kExitLocked = 5,         ///< another run holds the lock
   kExitInternal = 70,      ///< an unexpected internal error (EX_SOFTWARE)
 };
@@ -61,6 +64,23 @@ class HostError : public std::runtime_error {
 class StepError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+/// Thrown by a step's apply when the run cannot go on before the host reboots (the `reboot` step).
+/// The engine stops the run there (the step's outcome is RebootPending, later steps NotRun) and the
+/// CLI writes the checkpoint that `aiprov resume` reads.
+class RebootRequired : public std::runtime_error {
+ public:
+  RebootRequired(std::string step_id, const std::string& reason, std::string trigger)
+      : std::runtime_error(reason), m_step_id(std::move(step_id)), m_trigger(std::move(trigger)) {}
+  const std::string& step_id() const { return m_step_id; }
+  /// What made the reboot necessary ("nvidia-driver-550=550.127.08-0ubuntu1"): `aiprov resume`
+  /// records it so the `reboot` step converges for exactly this trigger.
+  const std::string& trigger() const { return m_trigger; }
+
+ private:
+  std::string m_step_id;
+  std::string m_trigger;
 };
 
 /// Another run holds the lock.

@@ -32,12 +32,25 @@ struct StepDecl {
   std::unique_ptr<Step> step;       ///< built by the registry's factory
 };
 
+/// One probe of a loaded recipe (`probes:`).
+struct ProbeDecl {
+  std::string id;
+  std::string type;
+  std::string description;
+  std::optional<Expr> when;
+  std::vector<std::string> tags;
+  std::string file;
+  SourceLoc loc;
+  std::unique_ptr<Probe> probe;     ///< built by the registry's probe factory
+};
+
 struct Recipe {
   std::string name;
   std::string path;                    ///< the top recipe file as given
   std::map<std::string, Value> vars;   ///< effective variables, after includes and --var
   std::vector<StepDecl> steps;         ///< included modules' steps first, in include order
   std::vector<StepDecl> handlers;
+  std::vector<ProbeDecl> probes;       ///< included modules' probes first, in include order
   std::vector<std::string> files;      ///< every file read (top recipe and includes)
 };
 

@@ -143,6 +143,39 @@ struct StepType {
   std::function<std::unique_ptr<Step>(const StepSpec&)> factory;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Probes: read-only checks that prove a result (`aiprov verify`, and after every apply).
+
+/// What one probe found. The evidence is what a person needs to believe the verdict: the command
+/// that ran, the relevant lines of its output, what was expected.
+struct ProbeResult {
+  enum class Status { Pass, Fail, Skip };
+  Status status = Status::Fail;
+  std::string summary;   ///< one line: "release 12.4 (V12.4.99)", "expected release 12.4, found 12.2"
+  std::string evidence;  ///< multi-line: "$ nvcc --version" and the lines that decided
+  nlohmann::json data = nlohmann::json::object();  ///< parsed values, for --json
+};
+
+const char* probe_status_name(ProbeResult::Status s);  ///< "pass", "fail", "skip"
+
+class Probe {
+ public:
+  virtual ~Probe() = default;
+  /// Observes the host (read-only; commands it runs must not change it) and returns the verdict.
+  /// Never throws for a failed check: a missing program or a bad output is a Fail with evidence.
+  virtual ProbeResult run(Context& ctx) const = 0;
+};
+
+/// A probe type: like a StepType, with the same schema and a probe factory. Probes are written in a
+/// recipe's `probes:` list with the common fields id, type, when, description, tags.
+struct ProbeType {
+  std::string name;
+  std::string summary;
+  std::vector<FieldSpec> fields;
+  std::string example;
+  std::function<std::unique_ptr<Probe>(const StepSpec&)> factory;
+};
+
 class Registry {
  public:
   void add(StepType type);
@@ -151,11 +184,19 @@ class Registry {
   /// Fields every step has: id, type, when, notify, needs, tags, description.
   static const std::vector<FieldSpec>& common_fields();
 
+  void add_probe(ProbeType type);
+  const ProbeType* find_probe(const std::string& name) const;
+  const std::vector<ProbeType>& probe_types() const { return m_probe_types; }
+  /// Fields every probe has: id, type, when, tags, description.
+  static const std::vector<FieldSpec>& common_probe_fields();
+
  private:
   std::vector<StepType> m_types;
+  std::vector<ProbeType> m_probe_types;
 };
 
-/// Fills `registry` with every built-in step type (agent/steps/registry.cpp: one visible table).
+/// Fills `registry` with every built-in step type and probe type (agent/steps/registry.cpp: one
+/// visible table of each).
 void register_builtin_steps(Registry& registry);
 /// The registry with the built-in steps, filled on first use.
 const Registry& builtin_registry();

@@ -95,6 +95,8 @@ class VirtualFileSystem : public FileSystem {
   /// Every mutation made through the FileSystem interface, in order.
   const std::vector<std::string>& log() const { return m_log; }
   void clear_log() { m_log.clear(); }
+  /// What root() reports ("/virtual" by default, like a --root tree; "/" for a live root).
+  void set_root(std::string root) { m_root = std::move(root); }
 
   // --- FileSystem ----------------------------------------------------------------------------------
   const std::string& root() const override { return m_root; }

@@ -1,49 +1,22 @@
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
-#include <vector>
 
 #include <gtest/gtest.h>
 
-#include "aiprov/cli.hpp"
 #include "aiprov/error.hpp"
+#include "cli_harness.hpp"
 
 namespace aiprov {
 namespace {
 
 namespace fs = std::filesystem;
 
-int run_cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "aiprov");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return cli::main(static_cast<int>(args.size()), argv.data());
-}
+using testing::run_cli;
+using testing::run_cli_captured;
 
-class CliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/aiprov-cli-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    m_dir = tmpl;
-    fs::create_directories(m_dir / "root/etc");
-    std::ofstream(m_dir / "root/etc/passwd") << "root:x:0:0:root:/root:/bin/sh\n";
-    std::ofstream(m_dir / "root/etc/group") << "root:x:0:\n";
-    std::ofstream(m_dir / "root/etc/os-release") << "ID=ubuntu\nVERSION_ID=\"22.04\"\nVERSION_CODENAME=jammy\n";
-  }
-  void TearDown() override { fs::remove_all(m_dir); }
-  std::string write_recipe(const std::string& text) {
-    auto p = m_dir / "r.yaml";
-    std::ofstream(p) << text;
-    return p.string();
-  }
-  std::string root() const { return (m_dir / "root").string(); }
-  fs::path m_dir;
-};
+class CliTest : public testing::CliFixture {};
 
 const char* kMotd = R"(aiprov: 1
 name: t
@@ -55,12 +28,12 @@ steps:
 )";
 
 TEST_F(CliTest, VersionAndStepsList) {
-  ::testing::internal::CaptureStdout();
-  EXPECT_EQ(run_cli({"--version"}), 0);
-  EXPECT_NE(::testing::internal::GetCapturedStdout().find("aiprov 0."), std::string::npos);
-  ::testing::internal::CaptureStdout();
-  EXPECT_EQ(run_cli({"steps"}), 0);
-  std::string out = ::testing::internal::GetCapturedStdout();
+  auto version = run_cli_captured({"--version"});
+  EXPECT_EQ(version.rc, 0);
+  EXPECT_NE(version.out.find("aiprov 0."), std::string::npos);
+  auto steps = run_cli_captured({"steps"});
+  EXPECT_EQ(steps.rc, 0);
+  const std::string& out = steps.out;
   for (const char* t : {"file:", "directory:", "ini:", "group:", "group_members:", "command:", "apt_mirror:"})
     EXPECT_NE(out.find(std::string("\n") + t), std::string::npos) << t << " missing from:\n" << out;
 }
@@ -75,23 +48,18 @@ TEST_F(CliTest, UsageErrorsExitThree) {
 }
 
 TEST_F(CliTest, PlanIsReadOnlyAndDetailedExitcodeSaysChangesPending) {
-  std::string recipe = write_recipe(kMotd);
-  ::testing::internal::CaptureStdout();
-  EXPECT_EQ(run_cli({"plan", recipe, "--root", root(), "--detailed-exitcode"}), kExitChangesPending);
-  std::string out = ::testing::internal::GetCapturedStdout();
-  EXPECT_NE(out.find("+built for jammy"), std::string::npos) << out;
+  auto plan = run_cli_captured({"plan", write_recipe(kMotd), "--root", root(), "--detailed-exitcode"});
+  EXPECT_EQ(plan.rc, kExitChangesPending);
+  EXPECT_NE(plan.out.find("+built for jammy"), std::string::npos) << plan.out;
   EXPECT_FALSE(fs::exists(m_dir / "root/etc/motd"));
   EXPECT_FALSE(fs::exists(m_dir / "root/var/lib/aiprov"));
 }
 
 TEST_F(CliTest, ApplyRefusesWithoutYesWhenStdinIsNoTerminal) {
   if (isatty(STDIN_FILENO)) GTEST_SKIP() << "stdin is a terminal";
-  std::string recipe = write_recipe(kMotd);
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  EXPECT_EQ(run_cli({"apply", recipe, "--root", root()}), kExitInvalid);
-  ::testing::internal::GetCapturedStdout();
-  EXPECT_NE(::testing::internal::GetCapturedStderr().find("--yes"), std::string::npos);
+  auto apply = run_cli_captured({"apply", write_recipe(kMotd), "--root", root()});
+  EXPECT_EQ(apply.rc, kExitInvalid);
+  EXPECT_NE(apply.err.find("--yes"), std::string::npos) << apply.err;
   EXPECT_FALSE(fs::exists(m_dir / "root/etc/motd"));
 }
 
@@ -104,18 +72,16 @@ TEST_F(CliTest, ApplyThenPlanHasNoChangesAndStatusReadsTheJournal) {
   EXPECT_EQ(run_cli({"status", "--root", root(), "--json"}), 0);
   std::string out = ::testing::internal::GetCapturedStdout();
   ::testing::internal::GetCapturedStderr();
-  std::ifstream in(m_dir / "root/etc/motd");
-  std::string motd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(motd, "built for jammy\n");
+  EXPECT_EQ(testing::read_file(m_dir / "root/etc/motd"), "built for jammy\n");
   EXPECT_NE(out.find("\"result\": \"ok\""), std::string::npos) << out;
   EXPECT_TRUE(fs::exists(m_dir / "root/var/log/aiprov/aiprov.log"));
 }
 
 TEST_F(CliTest, InvalidRecipeNamesFileLineColumn) {
   std::string recipe = write_recipe("aiprov: 1\nname: t\nsteps:\n  - id: a\n    type: fiel\n    path: /x\n");
-  ::testing::internal::CaptureStderr();
-  EXPECT_EQ(run_cli({"validate", recipe, "--root", root()}), kExitInvalid);
-  std::string err = ::testing::internal::GetCapturedStderr();
+  auto validate = run_cli_captured({"validate", recipe, "--root", root()});
+  EXPECT_EQ(validate.rc, kExitInvalid);
+  const std::string& err = validate.err;
   EXPECT_NE(err.find(recipe + ":5:"), std::string::npos) << err;
   EXPECT_NE(err.find("unknown step type 'fiel'"), std::string::npos) << err;
 }

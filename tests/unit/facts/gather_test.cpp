@@ -116,6 +116,7 @@ TEST_F(GatherFactsTest, AllSources) {
   auto f = gather_facts(*fs, m_options);
   EXPECT_EQ(f["os"]["id"], "ubuntu");
   EXPECT_EQ(f["os"]["version_id"], "24.04");
+  EXPECT_EQ(f["os"]["distro_tag"], "ubuntu2404");
   EXPECT_EQ(f["os"]["codename"], "noble");
   EXPECT_EQ(f["cpu"]["model"], "AMD Ryzen 9 7950X");
   EXPECT_EQ(f["cpu"]["cores"], 2);
@@ -135,6 +136,7 @@ TEST_F(GatherFactsTest, AbsoluteOsReleaseLinkStaysInTheRoot) {
   stdfs::create_symlink("/usr/lib/os-release", m_dir + "/root/etc/os-release");
   auto f = gather_facts(*make_real_filesystem(m_dir + "/root"), m_options);
   EXPECT_EQ(f["os"]["version_id"], "22.04");
+  EXPECT_EQ(f["os"]["distro_tag"], "ubuntu2204");
 }
 
 TEST_F(GatherFactsTest, MissingSourcesGiveEmptyFacts) {

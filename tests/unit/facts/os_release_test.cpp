@@ -57,19 +57,20 @@ TEST(OsReleaseTest, ParsesRealFiles) {
     const char* codename;
     const char* pretty_name;
     const char* id_like;
+    const char* distro_tag;
   };
   const Case cases[] = {
-      {kUbuntu2204, "ubuntu", "22.04", "jammy", "Ubuntu 22.04.4 LTS", "debian"},
-      {kUbuntu2404, "ubuntu", "24.04", "noble", "Ubuntu 24.04.1 LTS", "debian"},
-      {kDebian12, "debian", "12", "bookworm", "Debian GNU/Linux 12 (bookworm)", ""},
+      {kUbuntu2204, "ubuntu", "22.04", "jammy", "Ubuntu 22.04.4 LTS", "debian", "ubuntu2204"},
+      {kUbuntu2404, "ubuntu", "24.04", "noble", "Ubuntu 24.04.1 LTS", "debian", "ubuntu2404"},
+      {kDebian12, "debian", "12", "bookworm", "Debian GNU/Linux 12 (bookworm)", "", "debian12"},
       // Only UBUNTU_CODENAME (older derivatives); single quotes; comments; CRLF; blank lines.
       {"ID=linuxmint\r\n# comment\n\nUBUNTU_CODENAME=jammy\nVERSION_ID='21.3'\nID_LIKE=\"ubuntu debian\"\n",
-       "linuxmint", "21.3", "jammy", "", "ubuntu debian"},
+       "linuxmint", "21.3", "jammy", "", "ubuntu debian", "linuxmint213"},
       // VERSION_CODENAME wins over UBUNTU_CODENAME; escapes inside double quotes.
       {"VERSION_CODENAME=virginia\nUBUNTU_CODENAME=jammy\nPRETTY_NAME=\"say \\\"hi\\\" \\$x\"\n", "", "",
-       "virginia", "say \"hi\" $x", ""},
-      {"", "", "", "", "", ""},
-      {"garbage without equals\n=novalue\n", "", "", "", "", ""},
+       "virginia", "say \"hi\" $x", "", ""},
+      {"", "", "", "", "", "", ""},
+      {"garbage without equals\n=novalue\n", "", "", "", "", "", ""},
   };
   for (const auto& c : cases) {
     auto os = parse_os_release(c.text);
@@ -78,7 +79,8 @@ TEST(OsReleaseTest, ParsesRealFiles) {
     EXPECT_EQ(os["codename"], c.codename) << c.text;
     EXPECT_EQ(os["pretty_name"], c.pretty_name) << c.text;
     EXPECT_EQ(os["id_like"], c.id_like) << c.text;
-    EXPECT_EQ(os.size(), 5u);
+    EXPECT_EQ(os["distro_tag"], c.distro_tag) << c.text;
+    EXPECT_EQ(os.size(), 6u);
   }
 }
 
