@@ -2,8 +2,8 @@
 """Benchmark: a tree_permissions step on a tree of 500,000 files and directories, against the blog
 guide's commands and against the cost of merely reading the tree's metadata.
 
-Generates ROOT/srv/tree: --files entries in all (the top, 1 in 100 a directory, the rest empty files
-in them), mixed modes (files 0644/0600/0755/0664/0640, directories 0755/0700/0775), owned by
+Generates ROOT/srv/tree: --entries files and directories in all (default 500,000: the top, 1 in 100
+a directory, the rest empty files in them), mixed modes (files 0644/0600/0755/0664/0640, directories 0755/0700/0775), owned by
 root:root; ROOT/etc/passwd and etc/group define group `bench` (gid 4321). Then times, for the first
 run (the tree needs changes; it is reset to its initial state before each method, untimed) and for
 the converged run (the same command once more):
@@ -15,14 +15,14 @@ the converged run (the same command once more):
   plan    aiprov plan of the same recipe (one walk), first run only: what the walks cost alone
   floor   find DIR -printf '%m %g\\n' > /dev/null: one walk reading every entry's mode and group
 
-and prints the times (median of --runs) and the ratios aiprov/guide and aiprov/floor. The page
+and prints the times (median of --runs) and the ratios aiprov/guide, aiprov/floor and plan/floor. The page
 cache is warm for every method (generation just wrote the tree). With --strace the first aiprov
 apply is run once more under `strace -c -f` and the syscall summary is printed (slow; proportions
 only). The two results must agree: the bench fails if the guide's tree and aiprov's tree differ in
 any entry's mode or group. Run as root (chgrp to another group):
 
     python3 tests/bench/tree_permissions_bench.py --aiprov build/agent/aiprov            # 500,000
-    python3 tests/bench/tree_permissions_bench.py --aiprov build/agent/aiprov --files 100000
+    python3 tests/bench/tree_permissions_bench.py --aiprov build/agent/aiprov --entries 20000   # a quick try
 """
 import argparse
 import os
@@ -122,7 +122,8 @@ def snapshot(tree):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--aiprov", required=True, help="the aiprov binary")
-    ap.add_argument("--files", type=int, default=500000, help="entries in the tree (default 500000)")
+    ap.add_argument("--entries", "--files", dest="entries", type=int, default=500000,
+                    help="files and directories in the tree, its top included (default 500000)")
     ap.add_argument("--runs", type=int, default=1, help="runs of each measurement (median shown)")
     ap.add_argument("--tmp", default=None, help="where to make the tree (default: $TMPDIR)")
     ap.add_argument("--strace", action="store_true", help="also show strace -c of a first aiprov apply")
@@ -144,11 +145,11 @@ def main():
         with open(recipe, "w") as f:
             f.write(RECIPE)
         tree = os.path.join(root, "srv/tree")
-        plan = layout(args.files)
+        plan = layout(args.entries)
         t0 = time.perf_counter()
         generate(tree, plan)
         n_dirs = len(plan) + 1
-        print(f"tree: {args.files:,} entries ({n_dirs:,} directories, {args.files - n_dirs:,} files) "
+        print(f"tree: {args.entries:,} entries ({n_dirs:,} directories, {args.entries - n_dirs:,} files) "
               f"generated in {time.perf_counter() - t0:.1f} s under {work}")
 
         apply_argv = [aiprov, "apply", recipe, "--root", root, "--yes"]
@@ -177,6 +178,7 @@ def main():
               f"{med['aiprov converged'] / med['guide converged']:9.2f}")
         print(f"aiprov / floor  {med['aiprov first'] / med['floor']:7.2f}  "
               f"{med['aiprov converged'] / med['floor']:9.2f}")
+        print(f"plan / floor    {med['plan first'] / med['floor']:7.2f}")
 
         if args.strace:
             reset(tree, plan)

@@ -110,6 +110,16 @@ def finish(proc, timeout=DEFAULT_TIMEOUT_S):
     return Result(proc.argv, proc.returncode, out, err)
 
 
+def reap(proc):
+    """Kills a start()ed process's group if it still runs and closes its output files; for
+    addCleanup(reap, proc), so no test leaves a process behind."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    if not proc.out_file.closed:
+        finish(proc)
+
+
 def check_rc(result, *expected):
     if result.rc not in expected:
         raise AssertionError(f"expected rc in {expected}" + result.describe())

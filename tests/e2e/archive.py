@@ -202,6 +202,21 @@ class FlatArchive:
             self.key.sign_release(release_path)
 
 
+def local_repo_files(built_dir, key, repo_dir, keyring, list_path):
+    """The files of a local-repository installer .deb (cuda-repo-*-local, cudnn-local-repo-*), as a
+    Package's files: every file of the flat repository built in built_dir, under repo_dir; key's
+    public part as repo_dir/keyring (the user copies it to /usr/share/keyrings); and list_path, a
+    sources list naming file://repo_dir signed-by /usr/share/keyrings/keyring."""
+    files = {}
+    for entry in sorted(os.listdir(built_dir)):
+        with open(os.path.join(built_dir, entry), "rb") as f:
+            files[f"{repo_dir}/{entry}"] = f.read()
+    with open(key.public_gpg, "rb") as f:
+        files[f"{repo_dir}/{keyring}"] = f.read()
+    files[list_path] = f"deb [signed-by=/usr/share/keyrings/{keyring}] file://{repo_dir} /\n"
+    return files
+
+
 def _run_ftparchive(cwd, *args):
     return subprocess.run(["apt-ftparchive"] + list(args), cwd=cwd, check=True, capture_output=True,
                           text=True, timeout=TIMEOUT_S).stdout

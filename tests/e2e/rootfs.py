@@ -2,10 +2,14 @@
 """Root trees for the end-to-end tests.
 
 `rootfs.py --build CACHE` makes CACHE/base.tar once: a Debian 12 (bookworm) minbase tree made by
-mmdebstrap. It is rebuilt only when missing or older than this script. The library functions give
-each test a fresh copy of it:
+mmdebstrap. With --workstation it also makes CACHE/workstation.tar: the same plus what the
+workstation recipe's steps and probes use on a real machine and a minbase tree lacks (a compiler and
+make, libfreeimage-dev for the cuDNN sample, systemd for systemctl, initramfs-tools, kmod). Each is
+rebuilt only when missing or older than this script. The library functions give each test a fresh
+copy of one:
 
     tree = new_tree(tmpdir)            # extract base.tar into tmpdir/root-XXXX
+    tree = new_tree(tmpdir, variant="workstation")    # workstation.tar
     make_ubuntu_like(tree, "22.04")     # os-release and apt sources of a fresh Ubuntu
     with chroot_mounts(tree): ...      # proc, sys, dev, dev/pts mounted for apt/dpkg in a chroot
     remove_tree(tree)                  # unmount what is still mounted below it, then delete
@@ -28,6 +32,9 @@ SUITE = "bookworm"
 # minbase already has apt and the Priority: required set (passwd, login); the rest is what the
 # steps and the tests use inside the tree.
 INCLUDE = ["ca-certificates", "passwd", "login", "apt", "gpgv"]
+# workstation.tar: INCLUDE and these (tests/e2e/test_workstation.py).
+WORKSTATION_INCLUDE = ["build-essential", "libfreeimage-dev", "systemd", "initramfs-tools", "kmod"]
+VARIANTS = {"base": INCLUDE, "workstation": INCLUDE + WORKSTATION_INCLUDE}
 BUILD_TIMEOUT_S = 1200
 
 
@@ -36,8 +43,10 @@ def cache_dir():
     return os.environ.get("AIPROV_E2E_CACHE") or os.path.join(HERE, ".cache")
 
 
-def tarball_path(cache=None):
-    return os.path.join(cache or cache_dir(), "base.tar")
+def tarball_path(cache=None, variant="base"):
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown tree variant {variant!r}")
+    return os.path.join(cache or cache_dir(), variant + ".tar")
 
 
 def is_fresh(tar):
@@ -45,17 +54,17 @@ def is_fresh(tar):
     return os.path.exists(tar) and os.path.getmtime(tar) >= os.path.getmtime(os.path.abspath(__file__))
 
 
-def build(cache):
-    """Make cache/base.tar with mmdebstrap unless a fresh one is there. Returns its path."""
+def build(cache, variant="base"):
+    """Make cache/<variant>.tar with mmdebstrap unless a fresh one is there. Returns its path."""
     os.makedirs(cache, exist_ok=True)
-    tar = tarball_path(cache)
+    tar = tarball_path(cache, variant)
     if is_fresh(tar):
         print(f"rootfs: reusing {tar}")
         return tar
     partial = tar + ".partial.tar"
     if os.path.exists(partial):
         os.unlink(partial)
-    cmd = ["mmdebstrap", "--variant=minbase", "--include=" + ",".join(INCLUDE),
+    cmd = ["mmdebstrap", "--variant=minbase", "--include=" + ",".join(VARIANTS[variant]),
            "--mode=root", "--format=tar", SUITE, partial]
     print("rootfs: " + " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True, timeout=BUILD_TIMEOUT_S, stdin=subprocess.DEVNULL)
@@ -64,11 +73,13 @@ def build(cache):
     return tar
 
 
-def new_tree(tmpdir, cache=None):
-    """Extract the cached base tree into a fresh directory under tmpdir and return its path."""
-    tar = tarball_path(cache)
+def new_tree(tmpdir, cache=None, variant="base"):
+    """Extract a cached tree (base.tar, or workstation.tar) into a fresh directory under tmpdir and
+    return its path."""
+    tar = tarball_path(cache, variant)
     if not os.path.exists(tar):
-        raise RuntimeError(f"{tar} missing: run `rootfs.py --build {cache or cache_dir()}` first")
+        flag = "" if variant == "base" else " --" + variant
+        raise RuntimeError(f"{tar} missing: run `rootfs.py --build {cache or cache_dir()}{flag}` first")
     tree = tempfile.mkdtemp(prefix="root-", dir=tmpdir)
     os.chmod(tree, 0o755)
     subprocess.run(["tar", "-C", tree, "--numeric-owner", "-xpf", tar], check=True, timeout=300)
@@ -226,11 +237,15 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", metavar="CACHE", required=True,
                         help="make CACHE/base.tar unless a fresh one is there")
+    parser.add_argument("--workstation", action="store_true",
+                        help="also make CACHE/workstation.tar (base + " + " ".join(WORKSTATION_INCLUDE) + ")")
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
         print("rootfs: must run as root", file=sys.stderr)
         return 1
     build(args.build)
+    if args.workstation:
+        build(args.build, "workstation")
     return 0
 
 

@@ -45,13 +45,7 @@ def build_local_installer(tmp, key, out_dir):
                              depends=["cuda-toolkit-config-common"],
                              files={CUDART: b"\x7fELF stand-in\n"}))
     repo.build()
-    files = {}
-    for name in sorted(os.listdir(repo_dir)):
-        with open(os.path.join(repo_dir, name), "rb") as f:
-            files[f"{REPO_DIR}/{name}"] = f.read()
-    with open(key.public_gpg, "rb") as f:
-        files[f"{REPO_DIR}/{keyring_name}"] = f.read()
-    files[LIST] = (f"deb [signed-by=/usr/share/keyrings/{keyring_name}] file://{REPO_DIR} /\n")
+    files = archive.local_repo_files(repo_dir, key, REPO_DIR, keyring_name, LIST)
     deb = archive.Package("cuda-repo-ubuntu2204-12-4-local", "12.4.0-550.54.14-1", arch="amd64",
                           files=files, scripts={"postinst": POSTINST}).build(out_dir)
     assert os.path.basename(deb) == DEB_NAME, deb

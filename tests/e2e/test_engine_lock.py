@@ -5,7 +5,7 @@ import os
 import signal
 import unittest
 
-from aiprov import (TreeTestCase, finish, read_bytes, read_text, recipe, requires_binary,
+from aiprov import (TreeTestCase, finish, read_bytes, read_text, reap, recipe, requires_binary,
                     requires_tree, run, start, wait_for)
 
 
@@ -23,7 +23,7 @@ class LockTest(TreeTestCase):
 
     def start_holder(self):
         holder = start(*self.args)
-        self.addCleanup(self._reap, holder)
+        self.addCleanup(reap, holder)
 
         def holding():
             if holder.poll() is not None:
@@ -35,13 +35,6 @@ class LockTest(TreeTestCase):
                 return f"pid {holder.pid}" in f.read()
         wait_for(holding, "the first run to hold the lock and start its slow step")
         return holder
-
-    def _reap(self, proc):
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
-        if not proc.out_file.closed:
-            finish(proc)
 
     def test_second_run_is_refused_naming_the_holder(self):
         holder = self.start_holder()
