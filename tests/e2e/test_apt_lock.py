@@ -5,7 +5,6 @@ through a symlink named unattended-upgrades, so that its /proc/PID/comm reads "u
 like the real one's. Needs root, the cached base tree and AIPROV_BIN."""
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -15,7 +14,7 @@ import unittest
 import archive
 import httpd
 import rootfs
-from aiprov import (dpkg_status, finish, read_text, recipe, requires_binary, requires_tree, run, start,
+from aiprov import (dpkg_status, finish, reap, read_text, recipe, requires_binary, requires_tree, run, start,
                     wait_for)
 
 LOCK = "var/lib/dpkg/lock-frontend"
@@ -122,7 +121,7 @@ class DpkgLockTest(unittest.TestCase):
     def wait_then_install(self, holder, name, package, args):
         """aiprov waits while `holder` holds its lock, names it, installs once it is released."""
         proc = start(*args)
-        self.addCleanup(self._reap, proc)
+        self.addCleanup(reap, proc)
         who = f"{name} (pid {holder.pid})"
         wait_for(lambda: who in stderr_so_far(proc) or proc.poll() is not None,
                  "aiprov to say who holds the lock")
@@ -152,14 +151,6 @@ class DpkgLockTest(unittest.TestCase):
         self.assertIsNone(holder.poll(), "the holder was left alone")
         self.assertFalse(installed(self.tree, package))
         self.assertEqual(rootfs.mounts_under(self.tree), [])
-
-    @staticmethod
-    def _reap(proc):
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
-        if not proc.out_file.closed:
-            finish(proc)
 
 
 if __name__ == "__main__":
