@@ -105,7 +105,6 @@ void FollowingDigest::run() {
         return;
       }
       m_sha.update(buf.get(), static_cast<std::size_t>(n));
-      ::sync_file_range(m_fd, static_cast<off_t>(m_offset), n, SYNC_FILE_RANGE_WRITE);
       m_offset += static_cast<std::uint64_t>(n);
       continue;
     }

@@ -36,8 +36,7 @@ std::string sha256_of_file(const std::string& host_path);
 
 /// Hashes a file on the local disk while another writer appends to it, on a thread of its own, so
 /// that the digest of a download is ready when the download ends instead of costing a second pass
-/// over a multi-GiB file. It also starts the write-back of what it has read (sync_file_range), so
-/// that a later fsync has little left to do. It only reads bytes below the file's current size.
+/// over a multi-GiB file. It only reads bytes below the file's current size.
 class FollowingDigest {
  public:
   /// Starts following `host_path` (which may not exist yet) from its first byte.

@@ -66,7 +66,8 @@ std::string fetch_to_cache(Context& ctx, const std::string& step_id, const std::
                            const std::string& sha256, const RetryPolicy& retry = {});
 
 /// Carries out plan_verified_file: installs the body (from the cache, fetching first when needed)
-/// as a new file beside dest that is synced and renamed over it, the previous dest kept at
+/// as a new file beside dest that is renamed over it (fsynced first only when unverified: a verified
+/// body is checked again by every plan, see verified_fetch.cpp), the previous dest kept at
 /// ctx.backup_path(dest); or only fixes metadata. Missing parents of dest are created 0755.
 void apply_verified_file(Context& ctx, const std::string& step_id, const VerifiedFile& file,
                          const RetryPolicy& retry = {});

@@ -2,7 +2,9 @@
 loopback server's fault modes, on one 22.04-like tree: a connection cut mid-body is resumed with a
 Range request; a corrupted body, a 404 and a closed port fail naming the URL and leave nothing
 behind; a deleted dest is restored from the cache without a request; a key whose fingerprint is
-not the listed one is refused. Needs root, the cached base tree and AIPROV_BIN."""
+not the listed one is refused; a partial file torn by a crash (zeros where the bytes never reached
+the disk) is resumed, found wrong and fetched again whole. Needs root, the cached base tree and
+AIPROV_BIN."""
 
 import glob
 import hashlib
@@ -47,7 +49,7 @@ class DownloadTest(unittest.TestCase):
         os.makedirs(cls.www)
         cls.blobs = {}
         rng = random.Random(20240412)
-        for name, size in (("cuda-installer.run", 1 << 20), ("corrupt.run", 200_000)):
+        for name, size in (("cuda-installer.run", 1 << 20), ("corrupt.run", 200_000), ("torn.run", 300_000)):
             cls.blobs[name] = rng.randbytes(size)
             with open(os.path.join(cls.www, name), "wb") as f:
                 f.write(cls.blobs[name])
@@ -130,6 +132,21 @@ class DownloadTest(unittest.TestCase):
         self.assertFalse(self.exists(f"{CACHE}/{sha256(data)}"))
         self.assertEqual(self.parts(stem=sha256(data)), [])
         self.assertEqual(glob.glob(os.path.join(self.tree, "opt/installers/*corrupt*")), [])
+
+    def test_a_torn_partial_file_is_fetched_again_whole(self):
+        name, dest = "torn.run", "/opt/installers/torn.run"
+        data, path = self.blobs[name], "/" + name
+        part = os.path.join(self.tree, CACHE, sha256(data) + ".part")
+        os.makedirs(os.path.dirname(part), exist_ok=True)
+        with open(part, "wb") as f:  # what a crash can leave: the length written, not the bytes
+            f.write(bytes(100_000))
+        r = self.download(self.server.url(path), dest, sha256(data))
+        self.assertRc(r, 0)
+        self.assertEqual(read_bytes(self.tree, dest), data)
+        self.assertIn("fetching it again whole", r.stderr)
+        reqs = self.server.requests_for(path)
+        self.assertEqual([(q.range, q.status) for q in reqs], [("bytes=100000-", 206), (None, 200)], reqs)
+        self.assertEqual(self.parts(stem=sha256(data)), [])
 
     def test_http_404_names_the_url(self):
         dest = "/opt/installers/missing.run"

@@ -173,6 +173,31 @@ TEST(VerifiedFetch, ABodyWithTheWrongDigestIsDeletedAndNamed) {
   EXPECT_THAT(rig.fetch.resumes(), ElementsAre(0u, 0u));
 }
 
+TEST(VerifiedFetch, AResumedBodyThatDoesNotMatchIsFetchedAgainWhole) {
+  // A .part torn by a crash: the right length so far, the wrong bytes (never written back).
+  Rig rig;
+  std::string body = random_body(1000, 3);
+  std::string want = digest(body);
+  rig.fake.fs.add_file(steps::download_cache_path(want) + ".part", std::string(400, '\0'));
+  rig.fetch.serve(kUrl, body);
+  std::string cache = steps::fetch_to_cache(rig.ctx, "x", kUrl, want, rig.retry);
+  EXPECT_EQ(rig.fake.fs.read(cache), body);
+  EXPECT_THAT(rig.fetch.resumes(), ElementsAre(400u, 0u));
+  EXPECT_FALSE(rig.fake.fs.exists(cache + ".part"));
+}
+
+TEST(VerifiedFetch, AResumedBodyIsFetchedAgainOnlyOnce) {
+  Rig rig;
+  std::string want = digest("original");
+  rig.fake.fs.add_file(steps::download_cache_path(want) + ".part", "orig");
+  rig.fetch.serve(kUrl, "tampered!");
+  std::string err = error_of([&] { steps::fetch_to_cache(rig.ctx, "x", kUrl, want, rig.retry); });
+  EXPECT_EQ(err, "step 'x': download of " + kUrl + " failed: checksum mismatch: expected sha256 " + want +
+                     ", got " + digest("tampered!") + " (the download was deleted)");
+  EXPECT_THAT(rig.fetch.resumes(), ElementsAre(4u, 0u));
+  EXPECT_FALSE(rig.fake.fs.exists(steps::download_cache_path(want) + ".part"));
+}
+
 TEST(VerifiedFetch, ADamagedCacheEntryIsFetchedAgain) {
   Rig rig;
   std::string want = digest("good");
