@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -42,23 +41,6 @@ void write_all(int fd, std::string_view data) {
     }
     data.remove_prefix(static_cast<std::size_t>(n));
   }
-}
-
-/// chmod that never follows a symlink (EOPNOTSUPP for one). Linux 6.6+ has fchmodat2, one system
-/// call; glibc before 2.39 emulates AT_SYMLINK_NOFOLLOW with an O_PATH open, an fstat and a chmod
-/// through /proc/self/fd: five calls and a /proc lookup per entry, which dominated a tree_permissions
-/// apply of 500,000 entries. Older kernels (ENOSYS) keep glibc's way.
-int chmod_nofollow(const std::string& path, unsigned mode) {
-#if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
-  constexpr long kFchmodat2 = 452;  // the same number on every architecture since Linux 6.6
-  static std::atomic<bool> have_fchmodat2{true};
-  if (have_fchmodat2.load(std::memory_order_relaxed)) {
-    long rc = ::syscall(kFchmodat2, AT_FDCWD, path.c_str(), mode, AT_SYMLINK_NOFOLLOW);
-    if (rc == 0 || errno != ENOSYS) return static_cast<int>(rc);
-    have_fchmodat2.store(false, std::memory_order_relaxed);
-  }
-#endif
-  return ::fchmodat(AT_FDCWD, path.c_str(), mode, AT_SYMLINK_NOFOLLOW);
 }
 
 void fsync_dir(const std::string& dir) {
@@ -166,7 +148,7 @@ class RealFileSystem : public FileSystem {
     // Never through a symlink: in a group-writable tree a member could swap a file for a link to
     // /etc/shadow between a walk and this call. A symlink here is refused (EOPNOTSUPP).
     std::string host = host_path(path);
-    if (chmod_nofollow(host, mode & 07777) != 0) fail("cannot chmod", host, errno);
+    if (detail::chmod_nofollow_at(AT_FDCWD, host.c_str(), mode & 07777) != 0) fail("cannot chmod", host, errno);
   }
 
   void chown(const std::string& path, uid_t uid, gid_t gid) override {
@@ -202,6 +184,11 @@ class RealFileSystem : public FileSystem {
 
   void walk(const std::string& path, const std::function<bool(const WalkEntry&)>& visit) const override {
     detail::walk_tree(host_path(path), path, visit);
+  }
+
+  void walk_change(const std::string& path,
+                   const std::function<bool(const WalkEntry&, EntryChanger&)>& visit) override {
+    detail::walk_tree_changing(host_path(path), path, visit);
   }
 
  private:

@@ -2,7 +2,9 @@
 /// shared Anaconda install, a team data directory), in one walk, changing only the entries that
 /// differ. Unlike the usual `chmod 770 -R`, `X` makes executable only directories and files that
 /// already have an execute bit. Symbolic links are left alone entirely: no chmod (it would follow
-/// the link) and no lchown either; the walk never follows them.
+/// the link) and no lchown either; the walk never follows them. Each change is made relative to the
+/// directory the walk holds open (FileSystem::walk_change), never by path: in a group-writable tree
+/// a member could otherwise swap a directory for a link to /etc between the walk and the change.
 
 #include <sys/stat.h>
 
@@ -136,7 +138,9 @@ class TreePermissionsStep : public Step {
     ResolvedOwnership ids = resolve_for_apply(ctx, m_id, m_own);
     std::size_t seen = 0, changed = 0;
     try {
-      fs.walk(m_path, [&](const WalkEntry& e) {
+      // Changes go through the directory the walk holds open, not the entry's path: a group member
+      // who swaps a directory for a symbolic link while the walk is below it cannot redirect them.
+      fs.walk_change(m_path, [&](const WalkEntry& e, EntryChanger& change) {
         if (++seen % kProgressEvery == 0) report(ctx, "walked", seen, changed);
         if (e.stat.is_symlink()) return true;
         EntryDiff d = diff(e.stat, ids);
@@ -145,11 +149,11 @@ class TreePermissionsStep : public Step {
         unsigned now = d.from_mode;
         // chown before chmod: chown clears setuid/setgid of executables; look again when it may have.
         if (d.owner || d.group) {
-          fs.chown(e.path, ids.uid.value_or(e.stat.uid), ids.gid.value_or(e.stat.gid));
+          change.chown(ids.uid.value_or(e.stat.uid), ids.gid.value_or(e.stat.gid));
           if (now & (S_ISUID | S_ISGID))
-            if (auto again = fs.stat(e.path)) now = again->mode & 07777u;
+            if (auto again = change.stat()) now = again->mode & 07777u;
         }
-        if (now != d.to_mode) fs.chmod(e.path, d.to_mode);
+        if (now != d.to_mode) change.chmod(d.to_mode);
         return true;
       });
     } catch (const HostError& e) {

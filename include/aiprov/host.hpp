@@ -49,6 +49,22 @@ struct WalkEntry {
   FileStat stat;
 };
 
+/// What FileSystem::walk_change lets its visitor do to the entry it is visiting. On the local disk
+/// every call goes through the directory the walk already holds open (fchownat, fchmodat2 with the
+/// entry's name), never through its path again: a directory above the entry that someone swaps for a
+/// symbolic link after the walk passed it cannot redirect the change elsewhere.
+class EntryChanger {
+ public:
+  virtual ~EntryChanger() = default;
+  /// lchown() of the entry. HostError naming its path on failure; nothing when it vanished.
+  virtual void chown(uid_t uid, gid_t gid) = 0;
+  /// chmod() of the entry, never through a symbolic link (an entry that became one is an error).
+  /// HostError naming its path on failure; nothing when it vanished.
+  virtual void chmod(unsigned mode) = 0;
+  /// lstat() of the entry now (a chown may have cleared setuid/setgid); nullopt when it vanished.
+  virtual std::optional<FileStat> stat() = 0;
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -78,6 +94,11 @@ class FileSystem {
   /// Visits `path` and everything below it, parents before children, without following symlinks.
   /// The visitor returns false to stop the walk.
   virtual void walk(const std::string& path, const std::function<bool(const WalkEntry&)>& visit) const = 0;
+  /// walk() for a visitor that changes the entries it meets through `change` (valid during that
+  /// call only). A directory that is no longer the one the walk saw when it comes to open it (a
+  /// symbolic link or another directory now) is not entered.
+  virtual void walk_change(const std::string& path,
+                           const std::function<bool(const WalkEntry&, EntryChanger& change)>& visit) = 0;
 };
 
 /// A command to run: argv (never a shell unless argv says so), environment additions, working

@@ -195,6 +195,27 @@ class VirtualFileSystem : public FileSystem {
     walk_impl(norm(path), visit);
   }
 
+  /// The changer calls chown/chmod/stat of this file system with the entry's path (logged as usual).
+  void walk_change(const std::string& path,
+                   const std::function<bool(const WalkEntry&, EntryChanger&)>& visit) override {
+    struct Changer : EntryChanger {
+      Changer(VirtualFileSystem& fs, const std::string& path) : fs(fs), path(path) {}
+      void chown(uid_t uid, gid_t gid) override {
+        if (fs.stat(path)) fs.chown(path, uid, gid);
+      }
+      void chmod(unsigned mode) override {
+        if (fs.stat(path)) fs.chmod(path, mode);
+      }
+      std::optional<FileStat> stat() override { return fs.stat(path); }
+      VirtualFileSystem& fs;
+      const std::string& path;
+    };
+    walk_impl(norm(path), [&](const WalkEntry& e) {
+      Changer change(*this, e.path);
+      return visit(e, change);
+    });
+  }
+
  private:
   static std::string norm(const std::string& path) {
     if (path.empty() || path[0] != '/') throw HostError("not an absolute logical path: '" + path + "'");

@@ -247,5 +247,74 @@ TEST_F(RealFileSystemTest, WalkCountsAManyEntryTree) {
   EXPECT_EQ(files, 2000u);
 }
 
+TEST_F(RealFileSystemTest, WalkChangeChangesEntriesItMeets) {
+  if (::geteuid() != 0) GTEST_SKIP() << "chown needs root";
+  fs->mkdir("/t", 0755);
+  fs->mkdir("/t/d", 0755);
+  fs->write_atomic("/t/d/f", "x", {});
+  fs->write_atomic("/target", "x", {});
+  ASSERT_EQ(::symlink("../target", (root.path + "/t/link").c_str()), 0);
+  std::vector<std::string> seen;
+  fs->walk_change("/t", [&](const WalkEntry& e, EntryChanger& change) {
+    seen.push_back(e.path);
+    if (e.stat.is_symlink()) {
+      EXPECT_THROW(change.chmod(0600), HostError);  // never through a link
+      return true;
+    }
+    change.chown(0, 55);
+    change.chmod(e.stat.is_dir() ? 02770 : 0660);
+    auto now = change.stat();
+    EXPECT_TRUE(now && now->gid == 55u) << e.path;
+    return true;
+  });
+  EXPECT_EQ(seen, (std::vector<std::string>{"/t", "/t/d", "/t/d/f", "/t/link"}));
+  EXPECT_EQ(fs->stat("/t")->mode, 02770u);
+  EXPECT_EQ(fs->stat("/t/d")->mode, 02770u);
+  EXPECT_EQ(fs->stat("/t/d/f")->mode, 0660u);
+  EXPECT_EQ(fs->stat("/t/d/f")->gid, 55u);
+  EXPECT_EQ(fs->stat("/target")->mode, 0644u);
+}
+
+TEST_F(RealFileSystemTest, WalkChangeIsNotRedirectedByADirectorySwappedForALink) {
+  // A member of a shared tree renames a directory the walk is in and puts a symbolic link to a
+  // directory outside in its place: the changes still reach the entries the walk is visiting.
+  fs->mkdir("/t", 0755);
+  fs->mkdir("/t/d", 0755);
+  for (const char* f : {"/t/d/a", "/t/d/b", "/t/d/c"}) fs->write_atomic(f, "x", {});
+  fs->mkdir("/outside", 0755);
+  for (const char* f : {"/outside/a", "/outside/b", "/outside/c"}) fs->write_atomic(f, "x", {});
+  std::vector<std::string> seen;
+  fs->walk_change("/t", [&](const WalkEntry& e, EntryChanger& change) {
+    seen.push_back(e.path);
+    if (e.path == "/t/d/a") {
+      stdfs::rename(root.path + "/t/d", root.path + "/t/d.moved");
+      stdfs::create_directory_symlink(root.path + "/outside", root.path + "/t/d");
+    }
+    if (e.stat.is_regular()) change.chmod(0600);
+    return true;
+  });
+  EXPECT_EQ(seen, (std::vector<std::string>{"/t", "/t/d", "/t/d/a", "/t/d/b", "/t/d/c"}));
+  for (const char* f : {"/t/d.moved/a", "/t/d.moved/b", "/t/d.moved/c"}) EXPECT_EQ(fs->stat(f)->mode, 0600u) << f;
+  for (const char* f : {"/outside/a", "/outside/b", "/outside/c"}) EXPECT_EQ(fs->stat(f)->mode, 0644u) << f;
+}
+
+TEST_F(RealFileSystemTest, AWalkDoesNotEnterADirectorySwappedAfterItsStat) {
+  fs->mkdir("/t", 0755);
+  fs->mkdir("/t/d", 0755);
+  fs->write_atomic("/t/d/mine", "x", {});
+  fs->mkdir("/other", 0755);
+  fs->write_atomic("/other/theirs", "x", {});
+  std::vector<std::string> seen;
+  fs->walk("/t", [&](const WalkEntry& e) {
+    seen.push_back(e.path);
+    if (e.path == "/t/d") {  // between the walk's lstat of d and its opening: another directory
+      stdfs::rename(root.path + "/t/d", root.path + "/t/d.old");
+      stdfs::rename(root.path + "/other", root.path + "/t/d");
+    }
+    return true;
+  });
+  EXPECT_EQ(seen, (std::vector<std::string>{"/t", "/t/d"}));
+}
+
 }  // namespace
 }  // namespace aiprov

@@ -1,8 +1,11 @@
 // Step type `tree_permissions` on the fake host: counts, only differing entries changed, symlinks
 // left alone, setgid directories, chown clearing set-id bits, dependencies and errors.
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 
+#include "host/real.hpp"
 #include "step_fixture.hpp"
 
 namespace aiprov::testing {
@@ -191,6 +194,79 @@ TEST_F(TreePermissionsTest, Errors) {
             "step 'x': group 'nobody' does not exist");
   EXPECT_EQ(step_error([&] { step("path: /srv/team/link\nmode: g+w\n")->plan(ctx); }),
             "step 'x': path /srv/team/link is a symbolic link; name the directory it points to");
+}
+
+/// The real file system of a temporary root, with a hook that runs when walk_change meets a path:
+/// a group member acting while the step is applied.
+class ActingDuringWalk : public FileSystem {
+ public:
+  ActingDuringWalk(FileSystem& inner, std::string at, std::function<void()> act)
+      : m_in(inner), m_at(std::move(at)), m_act(std::move(act)) {}
+  const std::string& root() const override { return m_in.root(); }
+  std::string host_path(const std::string& p) const override { return m_in.host_path(p); }
+  std::optional<FileStat> stat(const std::string& p) const override { return m_in.stat(p); }
+  std::optional<std::string> read(const std::string& p) const override { return m_in.read(p); }
+  void write_atomic(const std::string& p, std::string_view d, const WriteOptions& o) override {
+    m_in.write_atomic(p, d, o);
+  }
+  void mkdir(const std::string& p, unsigned m) override { m_in.mkdir(p, m); }
+  void chmod(const std::string& p, unsigned m) override { m_in.chmod(p, m); }
+  void chown(const std::string& p, uid_t u, gid_t g) override { m_in.chown(p, u, g); }
+  void remove(const std::string& p) override { m_in.remove(p); }
+  std::vector<std::string> list_dir(const std::string& p) const override { return m_in.list_dir(p); }
+  void walk(const std::string& p, const std::function<bool(const WalkEntry&)>& v) const override { m_in.walk(p, v); }
+  void walk_change(const std::string& p, const std::function<bool(const WalkEntry&, EntryChanger&)>& v) override {
+    m_in.walk_change(p, [&](const WalkEntry& e, EntryChanger& c) {
+      if (e.path == m_at) m_act();
+      return v(e, c);
+    });
+  }
+
+ private:
+  FileSystem& m_in;
+  std::string m_at;
+  std::function<void()> m_act;
+};
+
+TEST(TreePermissionsOnDisk, ADirectorySwappedForALinkDuringApplyDoesNotRedirectTheChanges) {
+  if (::geteuid() != 0) GTEST_SKIP() << "chown needs root";
+  namespace stdfs = std::filesystem;
+  char tmpl[] = "/tmp/aiprov-treeperm-XXXXXX";
+  std::string root = ::mkdtemp(tmpl);
+  auto put = [&](const std::string& path, unsigned mode) {
+    std::ofstream(root + path) << "x";
+    stdfs::permissions(root + path, static_cast<stdfs::perms>(mode));
+  };
+  stdfs::create_directories(root + "/etc");
+  stdfs::create_directories(root + "/srv/team/d");
+  stdfs::create_directories(root + "/private");
+  std::ofstream(root + "/etc/passwd") << "root:x:0:0:root:/root:/bin/bash\n";
+  std::ofstream(root + "/etc/group") << "root:x:0:\nteam:x:1001:\n";
+  for (const char* f : {"/srv/team/d/a", "/srv/team/d/b", "/srv/team/d/c"}) put(f, 0644);
+  for (const char* f : {"/private/a", "/private/b", "/private/c"}) put(f, 0600);
+
+  auto real = make_real_filesystem(root);
+  // When the walk reaches d/a, d is renamed and a link to /private takes its name.
+  ActingDuringWalk fs(*real, "/srv/team/d/a", [&] {
+    stdfs::rename(root + "/srv/team/d", root + "/srv/team/d.moved");
+    stdfs::create_directory_symlink(root + "/private", root + "/srv/team/d");
+  });
+  FakeHost fake;
+  Host host{fs, fake.proc, fake.fetch};
+  Context ctx{host, fake.facts, "", {}, {}};
+  auto s = make_step(steps::tree_permissions_type(), "path: /srv/team\ngroup: team\nmode: u=rwX,g=rwX,o=\n");
+  StepPlan plan = s->plan(ctx);
+  ASSERT_FALSE(plan.converged());
+  s->apply(ctx, plan);
+  for (const char* f : {"/private/a", "/private/b", "/private/c"}) {
+    EXPECT_EQ(real->stat(f)->mode, 0600u) << f;
+    EXPECT_EQ(real->stat(f)->gid, 0u) << f;
+  }
+  for (const char* f : {"/srv/team/d.moved/a", "/srv/team/d.moved/b", "/srv/team/d.moved/c"}) {
+    EXPECT_EQ(real->stat(f)->mode, 0660u) << f;
+    EXPECT_EQ(real->stat(f)->gid, 1001u) << f;
+  }
+  stdfs::remove_all(root);
 }
 
 }  // namespace
