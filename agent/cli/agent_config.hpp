@@ -17,9 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "aiprov/version.hpp"
+
 namespace aiprov::cli::agent {
 
-inline constexpr const char* kDefaultConfigFile = "/etc/aiprov/agent.yaml";
+inline constexpr const char* kDefaultConfigFile = kDefaultAgentConfig;  // from the build (version.hpp)
 
 enum class Mode { Report, Correct };
 const char* mode_name(Mode m);  ///< "report", "correct"

@@ -13,7 +13,8 @@ void add_agent(CLI::App& app, Options& o, Action& action) {
       "agent", "Keep recipes converged: plan them every interval, log drift, correct it in correct mode "
                "(the daemon of aiprov-agent.service)");
   cmd->add_option("--config", args->config_file,
-                  "Agent configuration (default /etc/aiprov/agent.yaml, read from this machine, not under --root)")
+                  std::string("Agent configuration (default ") + agent::kDefaultConfigFile +
+                      ", read from this machine, not under --root)")
       ->type_name("FILE");
   cmd->add_flag("--once", args->once,
                 "Run one round and exit: 0 converged or corrected, 2 drift reported, 1 failed, 5 locked, 3 invalid");
