@@ -12,6 +12,7 @@
 /// Blacklisting nouveau, holds and the reboot are steps of their own.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -145,23 +146,30 @@ class NvidiaDriverStep : public Step {
     plan.changes.push_back(std::move(c));
   }
 
-  /// What `ubuntu-drivers devices` recommends (read-only); a failure is a warning, not an error.
+  /// What `ubuntu-drivers devices` recommends (read-only); a failure is a warning, not an error. Asked
+  /// once per process (a few seconds on a real machine): apply plans the step again right before it
+  /// runs it, and nothing in between changes what the tool would pick.
   std::string recommendation(Context& ctx, StepPlan& plan) const {
+    if (!m_recommendation) m_recommendation = ask_recommendation(ctx);
+    if (!m_recommendation->second.empty()) plan.warnings.push_back(m_recommendation->second);
+    return m_recommendation->first;
+  }
+
+  /// The plan's detail line and a warning (one of them empty).
+  std::pair<std::string, std::string> ask_recommendation(Context& ctx) const {
     Command cmd;
     cmd.argv = {"ubuntu-drivers", "devices"};
     cmd.env = apt::apt_env();
     ProcessResult r = ctx.host.proc.run(cmd);
-    if (!r.ok()) {
-      plan.warnings.push_back("`ubuntu-drivers devices` exited " + std::to_string(r.exit_code) +
-                              " while planning: the driver it would pick is not known:\n" + r.tail(5));
-      return {};
-    }
+    if (!r.ok())
+      return {"", "`ubuntu-drivers devices` exited " + std::to_string(r.exit_code) +
+                      " while planning: the driver it would pick is not known:\n" + r.tail(5)};
     std::string driver = ubuntu_drivers::recommended_nvidia_driver(ubuntu_drivers::parse_devices(r.output));
-    if (driver.empty()) return "ubuntu-drivers devices recommends no NVIDIA driver (no NVIDIA GPU found?)\n";
+    if (driver.empty()) return {"ubuntu-drivers devices recommends no NVIDIA driver (no NVIDIA GPU found?)\n", ""};
     std::string detail = "ubuntu-drivers devices recommends " + driver + "\n";
     if (m_gpgpu)
       detail += "with --gpgpu, ubuntu-drivers picks among the server drivers (`ubuntu-drivers list --gpgpu`)\n";
-    return detail;
+    return {detail, ""};
   }
 
   void plan_named(Context& ctx, StepPlan& plan) const {
@@ -189,6 +197,7 @@ class NvidiaDriverStep : public Step {
   std::string m_id;
   std::string m_driver;
   bool m_gpgpu;
+  mutable std::optional<std::pair<std::string, std::string>> m_recommendation;  ///< see recommendation()
 };
 
 std::unique_ptr<Step> make_nvidia_driver(const StepSpec& spec) {

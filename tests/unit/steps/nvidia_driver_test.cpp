@@ -52,6 +52,12 @@ TEST(NvidiaDriver, AutoPlanShowsRecommendationAndInstallsTool) {
   EXPECT_EQ(p.changes[0].provides, std::vector<std::string>{"driver:nvidia"});
   EXPECT_TRUE(p.warnings.empty());
   EXPECT_EQ(h.proc.command_lines(), std::vector<std::string>{"ubuntu-drivers devices"});
+  // apply plans the step again right before it runs it: the tool is asked once per process.
+  auto s = step("{}");
+  h.proc.clear_commands();
+  EXPECT_EQ(s->plan(ctx).changes[0].detail, "ubuntu-drivers devices recommends nvidia-driver-515\n");
+  EXPECT_EQ(s->plan(ctx).changes[0].detail, "ubuntu-drivers devices recommends nvidia-driver-515\n");
+  EXPECT_EQ(h.proc.command_lines(), std::vector<std::string>{"ubuntu-drivers devices"});
 
   // Without the tool: it is installed first, and nothing is asked of a tool that is not there.
   DpkgHost bare;
