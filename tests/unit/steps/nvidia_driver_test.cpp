@@ -27,6 +27,23 @@ TEST(NvidiaDriver, SchemaErrors) {
   EXPECT_EQ(testing::build_error(t, "gpgpu: true"), "");
 }
 
+TEST(NvidiaDriver, AFailingUbuntuDriversDevicesIsAWarningAskedOnce) {
+  DpkgHost h(testing::Packages{{"ubuntu-drivers-common", "1:0.9.6.2~0.22.04.6"}});
+  h.proc.on_argv({"ubuntu-drivers", "devices"}, FakeProcessRunner::result(1, "ERROR:root:aplay command not found\n"));
+  Context ctx = h.context();
+  auto s = step("{}");
+  for (int i = 0; i < 2; ++i) {
+    StepPlan p = s->plan(ctx);
+    ASSERT_EQ(p.changes.size(), 1u);
+    EXPECT_EQ(p.changes[0].detail, "");
+    ASSERT_EQ(p.warnings.size(), 1u);
+    EXPECT_EQ(p.warnings[0],
+              "`ubuntu-drivers devices` exited 1 while planning: the driver it would pick is not known:\n"
+              "ERROR:root:aplay command not found\n");
+  }
+  EXPECT_EQ(h.proc.command_lines(), std::vector<std::string>{"ubuntu-drivers devices"});
+}
+
 TEST(NvidiaDriver, AutoConvergedWhenAnyDriverInstalled) {
   for (const char* pkg : {"nvidia-driver-535", "nvidia-driver-550-server", "nvidia-headless-no-dkms-535-server"}) {
     DpkgHost h(testing::Packages{{pkg, "535.183.01-0ubuntu0.22.04.1"}});
