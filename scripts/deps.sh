@@ -9,10 +9,11 @@ build_pkgs="cmake ninja-build g++ pkg-config libyaml-cpp-dev libspdlog-dev libfm
   libboost-filesystem-dev libcurl4-openssl-dev libcli11-dev nlohmann-json3-dev libssl-dev libgtest-dev
   libgmock-dev ca-certificates"
 # The end-to-end tests build Debian root trees (mmdebstrap), signed apt archives (dpkg-dev, apt-utils,
-# gpg) and serve them on loopback (python3); the package test builds the .deb (debhelper, git to list
-# the source), checks it (lintian) and its units (systemd-analyze, in systemd).
+# gpg) and serve them on loopback (python3, with certificates made by openssl for HTTPS); the package
+# test builds the .deb (debhelper, git to list the source), checks it (lintian) and its units
+# (systemd-analyze, in systemd).
 test_pkgs="mmdebstrap apt-utils dpkg-dev gpg gpg-agent python3 passwd tar xz-utils debhelper lintian git
-  systemd"
+  systemd openssl"
 
 case "$what" in
   build) pkgs=$build_pkgs ;;

@@ -289,6 +289,9 @@ Fetched download_part(Context& ctx, const std::string& step_id, const std::strin
     delay *= 2;
   }
   bar.finish();
+  // Bytes that arrived are kept for the next run to resume; an empty file (nothing came: refused
+  // certificate, 404, no connection) is not left behind.
+  if (auto st = fs.stat(part); st && st->is_regular() && st->size == 0) fs.remove(part);
   step_fail(step_id, "download of " + url + " failed: " + last_error);
 }
 

@@ -10,12 +10,17 @@ Faults (each optionally limited to the first `times` matching requests, then the
 normally): status code (404, 500...), cut the connection after N body bytes, corrupt the body (same
 length, bytes flipped), stall before answering (bounded by MAX_STALL_S). Range requests with one
 range are answered 206 (or 416); HEAD is supported. Only files under the served directory are served.
+
+HTTPS: Server(www_dir, tls=(certfile, keyfile)) serves the same over TLS (url() says https);
+self_signed_cert() makes such a pair with openssl for the names a test wants in the certificate.
 """
 
 import http.server
 import os
 import posixpath
 import socket
+import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -169,6 +174,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class _HTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
+    def finish_request(self, request, client_address):
+        if isinstance(request, ssl.SSLSocket):
+            try:
+                request.do_handshake()
+            except (ssl.SSLError, OSError):
+                return  # the client refused the certificate (as it should) or went away
+        super().finish_request(request, client_address)
+
     def handle_error(self, request, client_address):
         # A client that hangs up (apt closing a pipelined connection, a test's short timeout) is
         # not an error of the server; anything else is printed as usual.
@@ -180,7 +193,7 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
 class Server:
     """Serves `directory` on 127.0.0.1 (port 0: an ephemeral port) from a background thread."""
 
-    def __init__(self, directory, port=0):
+    def __init__(self, directory, port=0, tls=None):
         self.directory = os.path.realpath(directory)
         self._lock = threading.Lock()
         self._faults = {}
@@ -189,6 +202,15 @@ class Server:
         self._httpd.owner = self
         self.port = self._httpd.server_address[1]
         self._thread = None
+        self.scheme = "http"
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            # The handshake happens in the handler's thread, not in accept(): a client that refuses
+            # the certificate must not hold up the server.
+            self._httpd.socket = ctx.wrap_socket(self._httpd.socket, server_side=True,
+                                                 do_handshake_on_connect=False)
+            self.scheme = "https"
 
     def __enter__(self):
         self.start()
@@ -210,7 +232,7 @@ class Server:
         self._httpd.server_close()
 
     def url(self, path="/"):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     def set_fault(self, path, fault):
         """Applies `fault` to requests for the URL path `path` (exact match)."""
@@ -256,3 +278,14 @@ class Server:
         if not (full == self.directory or full.startswith(self.directory + os.sep)):
             return None
         return full if os.path.isfile(full) else None
+
+
+def self_signed_cert(directory, name, sans):
+    """Writes NAME.pem and NAME.key in `directory`: a self-signed certificate (it is its own CA) for
+    `sans`, such as ["IP:127.0.0.1"] or ["DNS:other.invalid"], valid for a day. Returns (cert, key)."""
+    cert, key = os.path.join(directory, name + ".pem"), os.path.join(directory, name + ".key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", "/CN=" + sans[0].split(":", 1)[1],
+                    "-addext", "subjectAltName=" + ",".join(sans)],
+                   check=True, capture_output=True)
+    return cert, key

@@ -3,8 +3,9 @@ loopback server's fault modes, on one 22.04-like tree: a connection cut mid-body
 Range request; a corrupted body, a 404 and a closed port fail naming the URL and leave nothing
 behind; a deleted dest is restored from the cache without a request; a key whose fingerprint is
 not the listed one is refused; a partial file torn by a crash (zeros where the bytes never reached
-the disk) is resumed, found wrong and fetched again whole. Needs root, the cached base tree and
-AIPROV_BIN."""
+the disk) is resumed, found wrong and fetched again whole; over HTTPS, a certificate that is not
+trusted, or is trusted but names another host, is refused naming the URL, and one trusted through
+CURL_CA_BUNDLE is accepted. Needs root, the cached base tree, openssl and AIPROV_BIN."""
 
 import glob
 import hashlib
@@ -49,7 +50,8 @@ class DownloadTest(unittest.TestCase):
         os.makedirs(cls.www)
         cls.blobs = {}
         rng = random.Random(20240412)
-        for name, size in (("cuda-installer.run", 1 << 20), ("corrupt.run", 200_000), ("torn.run", 300_000)):
+        for name, size in (("cuda-installer.run", 1 << 20), ("corrupt.run", 200_000), ("torn.run", 300_000),
+                           ("tls.run", 100_000)):
             cls.blobs[name] = rng.randbytes(size)
             with open(os.path.join(cls.www, name), "wb") as f:
                 f.write(cls.blobs[name])
@@ -60,10 +62,18 @@ class DownloadTest(unittest.TestCase):
             f.write(cls.key_asc)
         cls.server = httpd.Server(cls.www)
         cls.server.start()
+        cls.cert = httpd.self_signed_cert(cls.tmp, "loopback", ["IP:127.0.0.1"])
+        cls.other_cert = httpd.self_signed_cert(cls.tmp, "other", ["DNS:other.invalid"])
+        cls.tls = httpd.Server(cls.www, tls=cls.cert)
+        cls.tls.start()
+        cls.tls_other = httpd.Server(cls.www, tls=cls.other_cert)
+        cls.tls_other.start()
 
     @classmethod
     def tearDownClass(cls):
         cls.server.stop()
+        cls.tls.stop()
+        cls.tls_other.stop()
         cls.key.close()
         rootfs.remove_tree(cls.tree)
         rootfs.subprocess.run(["rm", "-rf", "--one-file-system", cls.tmp])
@@ -72,10 +82,10 @@ class DownloadTest(unittest.TestCase):
         self.server.clear_faults()
         self.server.clear_log()
 
-    def download(self, url, dest, digest, command="apply"):
+    def download(self, url, dest, digest, command="apply", env=None):
         extra = ["--yes"] if command == "apply" else []
         return run(command, recipe("apt-download.yaml"), "--root", self.tree, *extra,
-                   "--var", f"url={url}", "--var", f"dest={dest}", "--var", f"sha256={digest}")
+                   "--var", f"url={url}", "--var", f"dest={dest}", "--var", f"sha256={digest}", env=env)
 
     def exists(self, path):
         return os.path.lexists(os.path.join(self.tree, path.lstrip("/")))
@@ -148,6 +158,38 @@ class DownloadTest(unittest.TestCase):
         self.assertEqual([(q.range, q.status) for q in reqs], [("bytes=100000-", 206), (None, 200)], reqs)
         self.assertEqual(self.parts(stem=sha256(data)), [])
 
+    def test_https_certificates_are_checked(self):
+        name, dest = "tls.run", "/opt/installers/tls.run"
+        data, digest = self.blobs[name], sha256(self.blobs[name])
+        url = self.tls.url("/" + name)
+        self.assertTrue(url.startswith("https://127.0.0.1:"), url)
+
+        # A certificate no one vouches for (here: self-signed, not in the system's trust store).
+        r = self.download(url, dest, digest)
+        self.assertRc(r, 1)
+        out = r.stdout + r.stderr
+        self.assertIn(url, out)
+        self.assertIn("certificate", out.lower())
+        self.assertFalse(self.exists(dest))
+        self.assertFalse(self.exists(f"{CACHE}/{digest}"))
+        self.assertEqual(self.parts(stem=digest), [], "nothing came: no empty .part is left")
+
+        # Trusted, but issued to another host name.
+        other = self.tls_other.url("/" + name)
+        r = self.download(other, dest, digest, env={"CURL_CA_BUNDLE": self.other_cert[0]})
+        self.assertRc(r, 1)
+        out = r.stdout + r.stderr
+        self.assertIn(other, out)
+        self.assertIn("127.0.0.1", out)
+        self.assertRegex(out, r"subject name|host name|hostname")
+        self.assertFalse(self.exists(dest))
+
+        # Trusted through CURL_CA_BUNDLE and issued to 127.0.0.1: fetched and verified.
+        r = self.download(url, dest, digest, env={"CURL_CA_BUNDLE": self.cert[0]})
+        self.assertRc(r, 0)
+        self.assertEqual(read_bytes(self.tree, dest), data)
+        self.assertEqual(self.tls.requests_for("/" + name)[-1].status, 200)
+
     def test_http_404_names_the_url(self):
         dest = "/opt/installers/missing.run"
         url = self.server.url("/missing.run")
@@ -158,6 +200,7 @@ class DownloadTest(unittest.TestCase):
         self.assertIn("404", out)
         self.assertEqual(len(self.server.requests_for("/missing.run")), 1, "a 404 is not retried")
         self.assertFalse(self.exists(dest))
+        self.assertEqual(self.parts(stem=sha256(b"missing")), [])
 
     def test_closed_port_names_the_url(self):
         dest = "/opt/installers/unreachable.run"
