@@ -101,6 +101,7 @@ class Agent {
       o.root = m_root;
       o.json = false;
       o.no_reboot = true;  // the agent never reboots the host: a second reboot step leaves a checkpoint
+      o.wait_lock = static_cast<int>(m_config.lock_wait.count());  // a run in progress may finish first
       int rc = kExitOk;
       {
         LogStream human;

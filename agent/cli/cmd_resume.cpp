@@ -27,6 +27,7 @@ Options resumed_options(const Options& o, const Checkpoint& cp) {
   r.verbose = o.verbose;
   r.quiet = o.quiet;
   r.no_reboot = o.no_reboot;  // the agent resumes without rebooting; `aiprov resume` reboots again if asked
+  r.wait_lock = o.wait_lock;  // the agent waits its lock_wait; `aiprov resume` fails at once (exit 5)
   return r;
 }
 
@@ -76,7 +77,14 @@ int resume_from_checkpoint(const Options& o, std::ostream& human) {
 
   Options ro = resumed_options(o, *cp);
   ApplyRunHooks hooks;
-  hooks.on_locked = [&](Session& session) { record_reboot(session.host().fs, *cp); };
+  struct AlreadyResumed {};
+  hooks.on_locked = [&](Session& session) {
+    // Read before the lock was taken: another process (the agent, a second `aiprov resume`) may have
+    // resumed the run while this one waited.
+    std::optional<Checkpoint> now = read_checkpoint(session.host().fs);
+    if (!now || now->run_id != cp->run_id) throw AlreadyResumed{};
+    record_reboot(session.host().fs, *cp);
+  };
   hooks.on_plan = [&](const Plan& plan) {
     // The reboot step warns when its module is still not loaded (Secure Boot): say it loudly.
     for (const auto& ps : plan.steps)
@@ -89,6 +97,10 @@ int resume_from_checkpoint(const Options& o, std::ostream& human) {
   int rc = 0;
   try {
     rc = run_apply(ro, human, hooks);
+  } catch (const AlreadyResumed&) {
+    human << "Nothing to resume: run " << cp->run_id << " was resumed by another process while this one waited.\n";
+    spdlog::info("run {} was resumed by another process", cp->run_id);
+    return static_cast<int>(kExitOk);
   } catch (const LockedError&) {
     human << "Another run holds the lock (it may be resuming this checkpoint already); the checkpoint " << where
           << " is kept.\n";

@@ -75,10 +75,11 @@ class Session {
 VerifyReport verify_after_apply(Session& session, const Recipe& recipe, const Options& o, std::ostream& human);
 
 /// Goes on with the run a `reboot` step stopped (cmd_resume.cpp): reads the checkpoint under
-/// o.root (only o.root, o.json, o.verbose/quiet, o.no_reboot are used from `o`), records the reboot's trigger,
-/// applies the checkpoint's recipe with its options and --yes, runs the probes, removes the
-/// checkpoint and disables aiprov-resume.service on a live root. Returns the exit code; kExitOk with
-/// a message when there is no checkpoint. The agent calls it at start.
+/// o.root (only o.root, o.json, o.verbose/quiet, o.no_reboot and o.wait_lock are used from `o`), records the
+/// reboot's trigger, applies the checkpoint's recipe with its options and --yes, runs the probes, removes
+/// the checkpoint and disables aiprov-resume.service on a live root. Returns the exit code; kExitOk with
+/// a message when there is no checkpoint, or when another process resumed it while this one waited for
+/// the run lock. The agent calls it at start.
 int resume_from_checkpoint(const Options& o, std::ostream& human);
 
 /// Splits "name=value"; UsageError naming `option` when there is no '='.

@@ -1,14 +1,20 @@
 // aiprov-resume.service (the text the binary writes is the packaged file), enabling it through
 // systemctl on the fakes, and `apply` stopping for a reboot then `resume` going on, under --root.
+#include <chrono>
 #include <filesystem>
+#include <optional>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "aiprov/cli.hpp"
 #include "aiprov/engine.hpp"
+#include "cli/options.hpp"
 #include "cli/reboot.hpp"
+#include "host/real.hpp"
 #include "cli_harness.hpp"
 #include "fakes/fake_host.hpp"
 
@@ -125,6 +131,28 @@ TEST_F(RebootCli, ApplyStopsThenResumeGoesOnWithTheSameVariables) {
   EXPECT_EQ(read_file(m_dir / "root/etc/after"), "hello after\n");
   EXPECT_EQ(read_file(m_dir / "root/var/lib/aiprov/reboots/boot"), "once\n");
   EXPECT_FALSE(stdfs::exists(m_dir / "root/var/lib/aiprov/checkpoint.json"));
+}
+
+TEST_F(RebootCli, AResumeThatWaitedForTheLockLeavesARunResumedMeanwhileAlone) {
+  EXPECT_EQ(run_cli_captured({"apply", recipe(), "--root", root(), "--yes"}).rc, kExitRebootRequired);
+  auto fs = make_real_filesystem(root());
+  std::optional<RunLock> other;
+  other.emplace(*fs, "the agent resuming it", std::chrono::seconds(0));
+  cli::Options o;
+  o.root = root();
+  o.wait_lock = 30;
+  std::ostringstream human;
+  int rc = -1;
+  std::thread resume([&] { rc = cli::resume_from_checkpoint(o, human); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // it has read the checkpoint and waits
+  stdfs::remove(m_dir / "root/var/lib/aiprov/checkpoint.json");   // the other process finished the run
+  other.reset();
+  resume.join();
+  EXPECT_EQ(rc, kExitOk);
+  EXPECT_NE(human.str().find("Nothing to resume: run "), std::string::npos) << human.str();
+  EXPECT_NE(human.str().find("was resumed by another process while this one waited"), std::string::npos);
+  EXPECT_FALSE(stdfs::exists(m_dir / "root/etc/after")) << "nothing was applied a second time";
+  EXPECT_FALSE(stdfs::exists(m_dir / "root/var/lib/aiprov/reboots/boot"));
 }
 
 TEST_F(RebootCli, JsonNamesTheRebootAndTheCheckpoint) {
