@@ -8,9 +8,10 @@
 // a crash before the kernel wrote it back is found ("checksum differs") and fetched again; waiting for
 // the disk would add a full write of the body to every download (0.3 s per GiB on this project's test
 // machine, more on slower disks). An unverified body (`sha256: none`) is fsynced: nothing could tell
-// a torn one from a good one later. The directory is fsynced after the rename in both cases. The in-memory FileSystem of the
-// unit tests has no host files (its root does not exist on disk): there the same steps go through
-// FileSystem::read and write_atomic.
+// a torn one from a good one later. The directory is fsynced after the rename in both cases.
+//
+// The in-memory FileSystem of the unit tests has no host files (its root does not exist on disk):
+// there the same steps go through FileSystem::read and write_atomic.
 
 #include "steps/verified_fetch.hpp"
 
@@ -137,11 +138,10 @@ struct InstallOptions {
 };
 
 /// Puts the content of `src` into a new file beside `dest` (mode and owner set; fsynced when
-/// opt.sync_data), keeps the old
-/// dest as a hard link (or copy) at the backup path, renames the new file over dest and fsyncs the
-/// directory. When no other name links to `src` and both lie on one file system, the new file is a
-/// hard link to `src` instead of a copy: a multi-GiB body is neither copied nor stored twice. The
-/// cache entry then shares dest's inode (and mode and owner, harmless in a 0700 directory); an edit
+/// opt.sync_data), keeps the old dest as a hard link (or copy) at the backup path, renames the new
+/// file over dest and fsyncs the directory. When no other name links to `src` and both lie on one
+/// file system, the new file is a hard link to `src` instead of a copy: a multi-GiB body is neither
+/// copied nor stored twice. The cache entry then shares dest's inode (and mode and owner, harmless in a 0700 directory); an edit
 /// of dest in place cannot reach another install because the cache is verified before each use, and
 /// a cache entry that already has a second name is copied, so two dests never share one inode.
 void install_on_disk(FileSystem& fs, const std::string& step_id, const std::string& src, const std::string& dest,
