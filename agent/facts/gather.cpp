@@ -91,6 +91,20 @@ std::string dpkg_arch(const std::string& machine) {
   return machine;
 }
 
+std::string cuda_repo_arch(const std::string& dpkg_arch) {
+  if (dpkg_arch == "amd64") return "x86_64";
+  if (dpkg_arch == "arm64") return "sbsa";
+  return "";
+}
+
+std::string distro_tag(const std::string& id, const std::string& version_id) {
+  // NVIDIA names its repositories and installers after the release without dots: ubuntu2204, debian12.
+  std::string tag = id;
+  for (char c : version_id)
+    if (c != '.') tag += c;
+  return tag;
+}
+
 }  // namespace facts
 
 nlohmann::json gather_facts(const FileSystem& fs, const FactOptions& options) {
@@ -104,6 +118,7 @@ nlohmann::json gather_facts(const FileSystem& fs, const FactOptions& options) {
     out["arch"] = "";
     out["kernel"] = "";
   }
+  out["cuda_arch"] = facts::cuda_repo_arch(out["arch"].get<std::string>());
   out["cpu"] = facts::parse_cpuinfo(facts::read_host_file(options.proc_root + "/cpuinfo"));
   out["memory"] = {{"total_bytes", facts::parse_meminfo_total(facts::read_host_file(options.proc_root + "/meminfo"))}};
   out["gpu"] = facts::gather_pci_gpus(options.sysfs_root);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "aiprov/facts.hpp"
+#include "facts/facts_internal.hpp"
 
 namespace aiprov {
 namespace {
@@ -39,11 +40,8 @@ nlohmann::json parse_os_release(const std::string& text) {
     auto it = kv.find(key);
     return it == kv.end() ? std::string() : it->second;
   };
-  // NVIDIA names its repositories and installers after the release without dots: ubuntu2204, debian12.
   std::string version_id = get("VERSION_ID");
-  std::string distro_tag = get("ID");
-  for (char c : version_id)
-    if (c != '.') distro_tag += c;
+  std::string distro_tag = facts::distro_tag(get("ID"), version_id);
   std::string codename = get("VERSION_CODENAME");
   if (codename.empty()) codename = get("UBUNTU_CODENAME");
   return {{"id", get("ID")},

@@ -6,6 +6,7 @@
 
 #include "aiprov/error.hpp"
 #include "aiprov/facts.hpp"
+#include "facts/facts_internal.hpp"
 
 namespace aiprov {
 namespace {
@@ -43,6 +44,30 @@ nlohmann::json typed(const std::string& value, const nlohmann::json* existing) {
   return value;
 }
 
+bool is_overridden(const nlohmann::json& facts, const std::string& name) {
+  auto it = facts.find("overridden");
+  if (it == facts.end() || !it->is_array()) return false;
+  for (const auto& n : *it)
+    if (n == name) return true;
+  return false;
+}
+
+std::string string_at(const nlohmann::json& facts, const char* group, const char* key) {
+  auto g = facts.find(group);
+  if (g == facts.end() || !g->is_object()) return "";
+  auto v = g->find(key);
+  return v != g->end() && v->is_string() ? v->get<std::string>() : "";
+}
+
+/// Facts derived from others follow an override of their source, unless overridden themselves:
+/// --fact arch=arm64 makes cuda_arch "sbsa"; --fact os.version_id=24.04 makes os.distro_tag "ubuntu2404".
+void refresh_derived(nlohmann::json& facts, const std::string& name) {
+  if (name == "arch" && facts["arch"].is_string() && !is_overridden(facts, "cuda_arch"))
+    facts["cuda_arch"] = facts::cuda_repo_arch(facts["arch"].get<std::string>());
+  if ((name == "os.id" || name == "os.version_id") && facts["os"].is_object() && !is_overridden(facts, "os.distro_tag"))
+    facts["os"]["distro_tag"] = facts::distro_tag(string_at(facts, "os", "id"), string_at(facts, "os", "version_id"));
+}
+
 }  // namespace
 
 void apply_fact_override(nlohmann::json& facts, const std::string& name, const std::string& value) {
@@ -59,6 +84,7 @@ void apply_fact_override(nlohmann::json& facts, const std::string& name, const s
   }
   auto it = node->find(parts.back());
   (*node)[parts.back()] = typed(value, it == node->end() ? nullptr : &*it);
+  refresh_derived(facts, name);
 
   auto& overridden = facts["overridden"];
   if (!overridden.is_array()) overridden = nlohmann::json::array();

@@ -128,6 +128,7 @@ TEST_F(GatherFactsTest, AllSources) {
   ASSERT_EQ(::uname(&uts), 0);
   EXPECT_EQ(f["kernel"], uts.release);
   EXPECT_EQ(f["arch"], facts::dpkg_arch(uts.machine));
+  EXPECT_EQ(f["cuda_arch"], facts::cuda_repo_arch(facts::dpkg_arch(uts.machine)));
 }
 
 TEST_F(GatherFactsTest, AbsoluteOsReleaseLinkStaysInTheRoot) {
@@ -187,6 +188,20 @@ TEST(FactOverrideTest, Types) {
   }
   EXPECT_EQ(facts["overridden"].size(), 10u);  // gpu.count once
   EXPECT_EQ(facts["overridden"][0], "gpu.count");
+}
+
+TEST(FactOverrideTest, DerivedFactsFollowTheirSourceUnlessOverriddenThemselves) {
+  nlohmann::json facts = {{"os", {{"id", "ubuntu"}, {"version_id", "22.04"}, {"distro_tag", "ubuntu2204"}}},
+                          {"arch", "amd64"},
+                          {"cuda_arch", "x86_64"}};
+  apply_fact_override(facts, "arch", "arm64");
+  EXPECT_EQ(facts["cuda_arch"], "sbsa");
+  apply_fact_override(facts, "os.version_id", "24.04");
+  EXPECT_EQ(facts["os"]["distro_tag"], "ubuntu2404");
+  EXPECT_EQ(facts["overridden"], (nlohmann::json{"arch", "os.version_id"}));
+  apply_fact_override(facts, "cuda_arch", "x86_64");
+  apply_fact_override(facts, "arch", "ppc64el");
+  EXPECT_EQ(facts["cuda_arch"], "x86_64") << "an overridden fact is not derived again";
 }
 
 TEST(FactOverrideTest, BadNames) {

@@ -49,5 +49,15 @@ TEST(ArchTest, DpkgNames) {
   for (const auto& [machine, want] : cases) EXPECT_EQ(dpkg_arch(machine), want) << machine;
 }
 
+TEST(ArchTest, NvidiaRepositoryNames) {
+  // https://developer.download.nvidia.com/compute/cuda/repos/ubuntu2204/{x86_64,sbsa}/
+  const std::pair<const char*, const char*> cases[] = {
+      {"amd64", "x86_64"}, {"arm64", "sbsa"}, {"ppc64el", ""}, {"armhf", ""}, {"", ""},
+  };
+  for (const auto& [arch, want] : cases) EXPECT_EQ(cuda_repo_arch(arch), want) << arch;
+  EXPECT_EQ(distro_tag("ubuntu", "22.04"), "ubuntu2204");
+  EXPECT_EQ(distro_tag("debian", "12"), "debian12");
+}
+
 }  // namespace
 }  // namespace aiprov::facts
