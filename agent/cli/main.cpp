@@ -28,8 +28,13 @@ void add_common_options(CLI::App& app, Options& o) {
   app.add_flag("--json", o.json, "Write one JSON document to stdout; human progress goes to stderr");
   app.add_flag("-v,--verbose", o.verbose, "More log output (repeat for debug)");
   app.add_flag("-q,--quiet", o.quiet, "Only errors in the log output");
-  repeatable(app.add_option("--only", o.only, "Only the steps with this id or tag (repeatable)"))->type_name("ID|TAG");
-  repeatable(app.add_option("--skip", o.skip, "Skip the steps with this id or tag (repeatable)"))->type_name("ID|TAG");
+  // Ansible's --tags a,b: a comma separates several ids or tags in one value, too.
+  repeatable(app.add_option("--only", o.only, "Only the steps with this id or tag (repeatable; a,b for several)"))
+      ->delimiter(',')
+      ->type_name("ID|TAG");
+  repeatable(app.add_option("--skip", o.skip, "Skip the steps with this id or tag (repeatable; a,b for several)"))
+      ->delimiter(',')
+      ->type_name("ID|TAG");
 }
 
 }  // namespace

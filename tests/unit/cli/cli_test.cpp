@@ -55,6 +55,26 @@ TEST_F(CliTest, PlanIsReadOnlyAndDetailedExitcodeSaysChangesPending) {
   EXPECT_FALSE(fs::exists(m_dir / "root/var/lib/aiprov"));
 }
 
+TEST_F(CliTest, OnlyAndSkipTakeCommaSeparatedLists) {
+  std::string recipe = write_recipe(R"(aiprov: 1
+name: t
+steps:
+  - {id: a, type: file, path: /etc/a, content: "a\n"}
+  - {id: b, type: file, path: /etc/b, content: "b\n", tags: [bee]}
+  - {id: c, type: file, path: /etc/c, content: "c\n"}
+)");
+  auto plan = run_cli_captured({"plan", recipe, "--root", root(), "--only", "a,bee"});
+  EXPECT_EQ(plan.rc, kExitOk);
+  EXPECT_NE(plan.out.find("/etc/a"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("/etc/b"), std::string::npos) << plan.out;
+  EXPECT_EQ(plan.out.find("/etc/c"), std::string::npos) << plan.out;
+  auto skip = run_cli_captured({"plan", recipe, "--root", root(), "--skip", "a,c", "--skip", "nothing"});
+  EXPECT_EQ(skip.rc, kExitOk);
+  EXPECT_EQ(skip.out.find("/etc/a"), std::string::npos) << skip.out;
+  EXPECT_NE(skip.out.find("/etc/b"), std::string::npos) << skip.out;
+  EXPECT_EQ(skip.out.find("/etc/c"), std::string::npos) << skip.out;
+}
+
 TEST_F(CliTest, ApplyRefusesWithoutYesWhenStdinIsNoTerminal) {
   if (isatty(STDIN_FILENO)) GTEST_SKIP() << "stdin is a terminal";
   auto apply = run_cli_captured({"apply", write_recipe(kMotd), "--root", root()});
