@@ -19,6 +19,10 @@ std::string dpkg_arch(const std::string& machine);
 std::string cuda_repo_arch(const std::string& dpkg_arch);
 /// ID and VERSION_ID -> NVIDIA's name of the release: "ubuntu" + "22.04" -> "ubuntu2204".
 std::string distro_tag(const std::string& id, const std::string& version_id);
+/// Sets the facts derived from others (cuda_arch from arch, os.distro_tag from os.id and
+/// os.version_id), each unless it is overridden itself: after gathering, and after every override, so
+/// that `--fact arch=arm64` makes cuda_arch "sbsa".
+void add_derived_facts(nlohmann::json& facts);
 /// Display devices (PCI class 0x03xxxx) under SYSFS/bus/pci/devices ->
 /// {count, nvidia_count, devices: [...]}. A missing tree gives count 0.
 nlohmann::json gather_pci_gpus(const std::string& sysfs_root);

@@ -118,7 +118,6 @@ nlohmann::json gather_facts(const FileSystem& fs, const FactOptions& options) {
     out["arch"] = "";
     out["kernel"] = "";
   }
-  out["cuda_arch"] = facts::cuda_repo_arch(out["arch"].get<std::string>());
   out["cpu"] = facts::parse_cpuinfo(facts::read_host_file(options.proc_root + "/cpuinfo"));
   out["memory"] = {{"total_bytes", facts::parse_meminfo_total(facts::read_host_file(options.proc_root + "/meminfo"))}};
   out["gpu"] = facts::gather_pci_gpus(options.sysfs_root);
@@ -127,6 +126,7 @@ nlohmann::json gather_facts(const FileSystem& fs, const FactOptions& options) {
   out["secure_boot"] = facts::secure_boot_state(options.sysfs_root);
   out["nvidia"] = facts::gather_nvidia();
   out["overridden"] = nlohmann::json::array();
+  facts::add_derived_facts(out);
   for (const auto& [name, value] : options.overrides) apply_fact_override(out, name, value);
   return out;
 }

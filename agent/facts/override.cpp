@@ -59,15 +59,6 @@ std::string string_at(const nlohmann::json& facts, const char* group, const char
   return v != g->end() && v->is_string() ? v->get<std::string>() : "";
 }
 
-/// Facts derived from others follow an override of their source, unless overridden themselves:
-/// --fact arch=arm64 makes cuda_arch "sbsa"; --fact os.version_id=24.04 makes os.distro_tag "ubuntu2404".
-void refresh_derived(nlohmann::json& facts, const std::string& name) {
-  if (name == "arch" && facts["arch"].is_string() && !is_overridden(facts, "cuda_arch"))
-    facts["cuda_arch"] = facts::cuda_repo_arch(facts["arch"].get<std::string>());
-  if ((name == "os.id" || name == "os.version_id") && facts["os"].is_object() && !is_overridden(facts, "os.distro_tag"))
-    facts["os"]["distro_tag"] = facts::distro_tag(string_at(facts, "os", "id"), string_at(facts, "os", "version_id"));
-}
-
 }  // namespace
 
 void apply_fact_override(nlohmann::json& facts, const std::string& name, const std::string& value) {
@@ -84,14 +75,30 @@ void apply_fact_override(nlohmann::json& facts, const std::string& name, const s
   }
   auto it = node->find(parts.back());
   (*node)[parts.back()] = typed(value, it == node->end() ? nullptr : &*it);
-  refresh_derived(facts, name);
 
   auto& overridden = facts["overridden"];
   if (!overridden.is_array()) overridden = nlohmann::json::array();
-  for (const auto& n : overridden) {
-    if (n == name) return;
-  }
-  overridden.push_back(name);
+  bool listed = false;
+  for (const auto& n : overridden) listed = listed || n == name;
+  if (!listed) overridden.push_back(name);
+  facts::add_derived_facts(facts);
 }
+
+namespace facts {
+
+void add_derived_facts(nlohmann::json& facts) {
+  auto arch = facts.find("arch");
+  if (arch != facts.end() && arch->is_string() && !is_overridden(facts, "cuda_arch")) {
+    std::string repo_arch = cuda_repo_arch(arch->get<std::string>());
+    facts["cuda_arch"] = repo_arch;
+  }
+  auto os = facts.find("os");
+  if (os != facts.end() && os->is_object() && !is_overridden(facts, "os.distro_tag")) {
+    std::string tag = distro_tag(string_at(facts, "os", "id"), string_at(facts, "os", "version_id"));
+    facts["os"]["distro_tag"] = tag;
+  }
+}
+
+}  // namespace facts
 
 }  // namespace aiprov

@@ -31,7 +31,6 @@ struct Transfer {
   std::uint64_t resume_from = 0;
   const FetchRequest* req = nullptr;
   std::string pending;              ///< received, not yet written
-  std::uint64_t written = 0;        ///< bytes written by this transfer
 
   /// Writes what is pending; false (and write_errno set) on an error.
   bool flush() {
@@ -45,7 +44,6 @@ struct Transfer {
       }
       done += static_cast<std::size_t>(n);
     }
-    written += done;
     pending.clear();
     return true;
   }
@@ -119,7 +117,7 @@ class CurlFetcher : public Fetcher {
       return result;
     }
 
-    Transfer t{fd, 0, resume_from, &req, {}, 0};
+    Transfer t{fd, 0, resume_from, &req, {}};
     t.pending.reserve(kWriteChunk + CURL_MAX_WRITE_SIZE);
     CURL* curl = curl_easy_init();
     if (curl == nullptr) {

@@ -141,9 +141,10 @@ struct InstallOptions {
 /// opt.sync_data), keeps the old dest as a hard link (or copy) at the backup path, renames the new
 /// file over dest and fsyncs the directory. When no other name links to `src` and both lie on one
 /// file system, the new file is a hard link to `src` instead of a copy: a multi-GiB body is neither
-/// copied nor stored twice. The cache entry then shares dest's inode (and mode and owner, harmless in a 0700 directory); an edit
-/// of dest in place cannot reach another install because the cache is verified before each use, and
-/// a cache entry that already has a second name is copied, so two dests never share one inode.
+/// copied nor stored twice. The cache entry then shares dest's inode (and mode and owner, harmless
+/// in a 0700 directory); an edit of dest in place cannot reach another install because the cache is
+/// verified before each use, and a cache entry that already has a second name is copied, so two
+/// dests never share one inode.
 void install_on_disk(FileSystem& fs, const std::string& step_id, const std::string& src, const std::string& dest,
                      const InstallOptions& opt) {
   std::string from = fs.host_path(src);
@@ -265,7 +266,8 @@ Fetched download_part(Context& ctx, const std::string& step_id, const std::strin
       bar.finish();
       auto st = fs.stat(part);
       if (res.http_status == 200) fetched.resumed = false;  // the server sent it whole (it ignored the range)
-      if (digest && st && res.http_status == (req.resume_from > 0 ? 206 : 200)) fetched.digest = digest->finish(st->size);
+      if (digest && st && res.http_status == (req.resume_from > 0 ? 206 : 200))
+        fetched.digest = digest->finish(st->size);
       return fetched;
     }
     digest.reset();
@@ -300,17 +302,15 @@ Fetched download_part(Context& ctx, const std::string& step_id, const std::strin
 /// whose file changed between attempts) and does not match is fetched once more from its first byte.
 void fetch_and_verify(Context& ctx, const std::string& step_id, const std::string& url, const std::string& part,
                       const std::string& sha256, const RetryPolicy& retry) {
-  Fetched fetched = download_part(ctx, step_id, url, part, retry, true);
-  std::string got = fetched.digest ? *fetched.digest : file_sha256(ctx.host.fs, step_id, part).value_or("");
-  if (got == sha256) return;
-  ctx.host.fs.remove(part);
-  if (fetched.resumed) {
-    spdlog::warn("step '{}': the resumed download of {} has sha256 {}, not {}; fetching it again whole", step_id,
-                 url, got, sha256);
-    fetched = download_part(ctx, step_id, url, part, retry, true);
+  std::string got;
+  for (bool again = false;; again = true) {
+    Fetched fetched = download_part(ctx, step_id, url, part, retry, true);
     got = fetched.digest ? *fetched.digest : file_sha256(ctx.host.fs, step_id, part).value_or("");
     if (got == sha256) return;
     ctx.host.fs.remove(part);
+    if (again || !fetched.resumed) break;
+    spdlog::warn("step '{}': the resumed download of {} has sha256 {}, not {}; fetching it again whole", step_id,
+                 url, got, sha256);
   }
   step_fail(step_id, "download of " + url + " failed: checksum mismatch: expected sha256 " + sha256 + ", got " +
                          got + " (the download was deleted)");
